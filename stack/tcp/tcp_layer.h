@@ -1,0 +1,111 @@
+// The TCP layer: every connection and listener of one stack, the socket-like API over them,
+// demultiplexing of incoming segments, RSTs for closed ports and the timer schedule.
+//
+// Sans-I/O: it never reads a clock or makes a syscall. Segments arrive through OnPacket()
+// (it is the IP layer's TransportHandler for protocol 6), leave through an ip::IpSender, and
+// time moves only when a caller passes `now`.
+//
+// Handle lifetime follows BSD sockets: a ConnId stays valid until Close() or Abort() releases
+// it, whatever the connection's state (a connection reset by the peer keeps its handle, in
+// state CLOSED, so the owner can read its stats and final reason). After Close() the
+// connection finishes its life (FIN exchange, TIME_WAIT) inside the layer with no handle.
+#ifndef TCPAAS_STACK_TCP_TCP_LAYER_H_
+#define TCPAAS_STACK_TCP_TCP_LAYER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "stack/base/counters.h"
+#include "stack/base/time.h"
+#include "stack/ip/transport.h"
+#include "stack/tcp/types.h"
+#include "stack/wire/addr.h"
+
+namespace tcpaas::tcp {
+
+struct RecvResult {
+  size_t bytes = 0;  // bytes copied out
+  bool eof = false;  // the peer's FIN has been reached: no more data will ever come
+};
+
+class TcpLayer : public ip::TransportHandler {
+ public:
+  // `ip` and `counters` must outlive the layer.
+  TcpLayer(const TcpConfig& config, ip::IpSender* ip, StackCounters* counters);
+  ~TcpLayer() override;
+  TcpLayer(const TcpLayer&) = delete;
+  TcpLayer& operator=(const TcpLayer&) = delete;
+
+  void SetEventHandler(TcpEventHandler* handler);
+  const TcpConfig& config() const;
+
+  // --- Opening -------------------------------------------------------------------------
+  // Active open (RFC 9293 §3.10.1). Returns at once, in SYN-SENT; kEstablished or kClosed
+  // (kRefused, kSynTimeout, kUnreachable) follows. `local_port` 0 picks an ephemeral port.
+  // Errors: kInvalidArgument (port 0, unusable address), kResourceExhausted (connection limit,
+  // no free ephemeral port), kAlreadyExists (explicit four-tuple in use).
+  absl::StatusOr<ConnId> Connect(Endpoint remote, const ConnectionOptions& options, Instant now,
+                                 Port local_port = Port(0));
+
+  // Passive open on the local address. Errors: kAlreadyExists (port has a listener),
+  // kInvalidArgument (port 0, backlog < 1).
+  absl::StatusOr<ListenerId> Listen(Port port, int backlog, const ConnectionOptions& options);
+  // Stops listening; connections not yet accepted are reset.
+  absl::Status CloseListener(ListenerId listener, Instant now);
+  // The next established connection of the listener, if any (the caller now owns its handle).
+  std::optional<ConnId> Accept(ListenerId listener);
+
+  // --- Data ----------------------------------------------------------------------------
+  // Queues bytes for sending; returns how many fit in the send buffer (possibly 0).
+  // Allowed in SYN-SENT and SYN-RECEIVED (sent once established) and while the write side is
+  // open. Errors: kNotFound (bad handle), kFailedPrecondition (write side shut, or closed;
+  // the message names the close reason).
+  absl::StatusOr<size_t> Send(ConnId conn, absl::Span<const uint8_t> data, Instant now);
+  // Copies in-order received bytes out; opens the receive window as it frees space
+  // (window update per RFC 9293 §3.8.6.2.2). Errors: kNotFound; kAborted if the connection was
+  // reset before EOF.
+  absl::StatusOr<RecvResult> Recv(ConnId conn, absl::Span<uint8_t> out, Instant now);
+
+  size_t SendSpace(ConnId conn) const;       // free bytes in the send buffer
+  size_t RecvAvailable(ConnId conn) const;   // bytes Recv() would return now
+
+  // --- Closing -------------------------------------------------------------------------
+  // Sends FIN after everything queued (half-close; reading continues).
+  absl::Status ShutdownWrite(ConnId conn, Instant now);
+  // Releases the handle like BSD close(): FIN after queued data, or RST if received data
+  // is still unread (RFC 9293 §3.10.4 leaves it open; Linux and RFC 2525 §2.17 do this).
+  absl::Status Close(ConnId conn, Instant now);
+  // Releases the handle and sends RST (RFC 9293 §3.10.5).
+  absl::Status Abort(ConnId conn, Instant now);
+
+  // --- Options and stats -------------------------------------------------------------------
+  absl::Status SetNoDelay(ConnId conn, bool no_delay, Instant now);
+  absl::StatusOr<TcpStats> GetStats(ConnId conn) const;
+  // Number of connections inside the layer (handles or not) in each state.
+  std::array<size_t, kTcpStateCount> StateCounts() const;
+  size_t connection_count() const;
+
+  // --- Driving (sans-I/O) --------------------------------------------------------------
+  void OnPacket(const ip::Ipv4PacketInfo& info, absl::Span<const uint8_t> segment,
+                Instant now) override;
+  void OnIcmpError(const ip::IcmpError& error, Instant now) override;
+  // Runs every timer due at or before `now`.
+  void Poll(Instant now);
+  // When Poll() must next run; Instant::Never() when nothing is scheduled.
+  Instant NextDeadline() const;
+  // Aborts every connection (RST) and listener, e.g. at shutdown.
+  void AbortAll(Instant now);
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tcpaas::tcp
+
+#endif  // TCPAAS_STACK_TCP_TCP_LAYER_H_
