@@ -24,20 +24,20 @@ namespace tcpaas::ip {
 
 struct InterfaceConfig {
   link::LinkLayer link_layer = link::LinkLayer::kEthernet;
-  MacAddress mac;      // our hardware address (kEthernet)
-  Ipv4Cidr address;    // e.g. 198.18.0.2/24
+  MacAddress mac;                      // our hardware address (kEthernet)
+  Ipv4Cidr address;                    // e.g. 198.18.0.2/24
   std::optional<Ipv4Address> gateway;  // next hop for destinations off the subnet
-  size_t mtu = 1500;   // L3 MTU of the device
+  size_t mtu = 1500;                   // L3 MTU of the device
   uint8_t ttl = 64;
 
   // ARP (RFC 826). Entries expire; unresolved destinations hold a bounded queue of packets.
   Duration arp_entry_ttl = Duration::Seconds(60);
   Duration arp_retry_interval = Duration::Seconds(1);
-  int arp_max_requests = 3;             // requests per resolution before giving up
-  size_t arp_cache_capacity = 1024;     // entries
-  size_t arp_pending_per_neighbor = 32; // packets queued while a neighbour resolves
+  int arp_max_requests = 3;              // requests per resolution before giving up
+  size_t arp_cache_capacity = 1024;      // entries
+  size_t arp_pending_per_neighbor = 32;  // packets queued while a neighbour resolves
   size_t arp_pending_total = 1024;
-  bool gratuitous_arp = true;           // announce our address at Start()
+  bool gratuitous_arp = true;  // announce our address at Start()
 
   // IPv4 reassembly (RFC 791 §3.2, RFC 815). Bounded in bytes and datagrams; stale partial
   // datagrams are dropped after the timeout.

@@ -71,8 +71,8 @@ class TcpLayer : public ip::TransportHandler {
   // reset before EOF.
   absl::StatusOr<RecvResult> Recv(ConnId conn, absl::Span<uint8_t> out, Instant now);
 
-  size_t SendSpace(ConnId conn) const;       // free bytes in the send buffer
-  size_t RecvAvailable(ConnId conn) const;   // bytes Recv() would return now
+  size_t SendSpace(ConnId conn) const;      // free bytes in the send buffer
+  size_t RecvAvailable(ConnId conn) const;  // bytes Recv() would return now
 
   // --- Closing -------------------------------------------------------------------------
   // Sends FIN after everything queued (half-close; reading continues).

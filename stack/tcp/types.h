@@ -78,9 +78,9 @@ struct TcpConfig {
   Duration delayed_ack = Duration::Millis(40);  // Linux TCP_DELACK_MIN; RFC 9293 §3.8.6.3 <= 500ms
   Duration time_wait = Duration::Seconds(60);   // 2 MSL (Linux TCP_TIMEWAIT_LEN)
   Duration fin_wait2_timeout = Duration::Seconds(60);  // Linux tcp_fin_timeout
-  int syn_retries = 6;     // Linux tcp_syn_retries
-  int synack_retries = 5;  // Linux tcp_synack_retries
-  int retries2 = 15;       // Linux tcp_retries2 (data retransmissions before abort)
+  int syn_retries = 6;                                 // Linux tcp_syn_retries
+  int synack_retries = 5;                              // Linux tcp_synack_retries
+  int retries2 = 15;                      // Linux tcp_retries2 (data retransmissions before abort)
   uint32_t initial_window_segments = 10;  // RFC 6928
   size_t max_connections = 65536;
   // RFC 5961 §7: at most this many challenge ACKs per second, stack-wide (Linux default 1000).
@@ -109,10 +109,10 @@ struct TcpStats {
   uint8_t rcv_wscale = 0;
   bool sack_enabled = false;
   bool timestamps_enabled = false;
-  uint64_t bytes_sent = 0;           // payload bytes handed to IP, retransmissions included
+  uint64_t bytes_sent = 0;  // payload bytes handed to IP, retransmissions included
   uint64_t bytes_retransmitted = 0;
-  uint64_t bytes_acked = 0;          // payload bytes the peer acknowledged (no SYN/FIN)
-  uint64_t bytes_received = 0;       // payload bytes accepted in order
+  uint64_t bytes_acked = 0;     // payload bytes the peer acknowledged (no SYN/FIN)
+  uint64_t bytes_received = 0;  // payload bytes accepted in order
   uint64_t segments_sent = 0;
   uint64_t segments_received = 0;
   std::array<uint64_t, static_cast<size_t>(RetransmitKind::kCount)> retransmits{};
@@ -139,7 +139,7 @@ std::string_view TcpEventTypeName(TcpEventType t);
 
 struct TcpEvent {
   TcpEventType type = TcpEventType::kClosed;
-  ConnId conn;          // the connection (or the listener for kAcceptReady)
+  ConnId conn;                                // the connection (or the listener for kAcceptReady)
   CloseReason reason = CloseReason::kNormal;  // kClosed only
   uint64_t bytes_acked = 0;                   // kClosed and kFinAcked
 };

@@ -18,7 +18,9 @@ class MacAddress {
   constexpr MacAddress() = default;
   constexpr explicit MacAddress(const std::array<uint8_t, 6>& b) : b_(b) {}
   static MacAddress FromBytes(const uint8_t* p);
-  static constexpr MacAddress Broadcast() { return MacAddress({0xff, 0xff, 0xff, 0xff, 0xff, 0xff}); }
+  static constexpr MacAddress Broadcast() {
+    return MacAddress({0xff, 0xff, 0xff, 0xff, 0xff, 0xff});
+  }
   static std::optional<MacAddress> Parse(std::string_view s);  // "02:00:00:00:00:01"
 
   const std::array<uint8_t, 6>& bytes() const { return b_; }

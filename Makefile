@@ -1,0 +1,41 @@
+# tcpaas — the commands the README documents. `make run` and `make test` are all the set-up
+# anyone needs on a fresh Debian machine: both install what is missing first.
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+CMAKE_FLAGS ?=
+JOBS ?= $(shell nproc)
+CTEST_FLAGS ?=
+
+.PHONY: all deps configure build test unit sim interop asan run lint format clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# Every test: unit, sim, their ASan+UBSan builds, interop (root; skips with a reason otherwise).
+test: build
+	@scripts/run-tests.sh $(BUILD_DIR) $(CTEST_FLAGS)
+
+# One label at a time.
+unit sim interop asan: build
+	@scripts/run-tests.sh $(BUILD_DIR) -L '^$@$$' $(CTEST_FLAGS)
+
+# Until the gRPC service lands, `make run` starts the stack-only demo (see README).
+run: build
+	@$(BUILD_DIR)/tools/demo/tcpaas-demo
+
+lint: configure
+	@scripts/lint.sh $(BUILD_DIR)
+
+format:
+	@git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR)
