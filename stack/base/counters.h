@@ -29,6 +29,7 @@ namespace tcpaas {
   X(kIpv4FragmentLimit, "ipv4_fragment_limit") /* reassembly memory bound hit */          \
   X(kIpv4FragmentTimeout, "ipv4_fragment_timeout")                                        \
   X(kIpv4FragmentMalformed, "ipv4_fragment_malformed")                                    \
+  X(kIpv4FragmentDuplicate, "ipv4_fragment_duplicate") /* copy of a held fragment */      \
   X(kIpv4NoRoute, "ipv4_no_route")                                                        \
   X(kIpv4TooBig, "ipv4_too_big") /* DF set and larger than the MTU */                     \
   X(kIcmpMalformed, "icmp_malformed")                                                     \

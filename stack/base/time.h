@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <ostream>
 #include <string>
 
 namespace tcpaas {
@@ -73,6 +74,12 @@ class Instant {
   constexpr explicit Instant(int64_t ns) : ns_(ns) {}
   int64_t ns_ = 0;
 };
+
+// For test failure messages and logs: "1.5ms", "t=2.5s".
+inline std::ostream& operator<<(std::ostream& os, Duration d) { return os << d.ToString(); }
+inline std::ostream& operator<<(std::ostream& os, Instant t) {
+  return os << "t=" << (t - Instant::Zero()).ToString();
+}
 
 constexpr Instant Earliest(Instant a, Instant b) { return a < b ? a : b; }
 constexpr Duration Min(Duration a, Duration b) { return a < b ? a : b; }

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/types/span.h"
 #include "stack/base/counters.h"
@@ -52,6 +53,15 @@ struct InterfaceConfig {
   size_t pmtu_cache_capacity = 1024;
 };
 
+// An ICMP echo reply that arrived for us (RFC 792). `payload` is valid only during the call.
+struct EchoReply {
+  Ipv4Address from;
+  uint16_t id = 0;
+  uint16_t seq = 0;
+  absl::Span<const uint8_t> payload;
+};
+using EchoReplyHandler = absl::AnyInvocable<void(const EchoReply& reply, Instant now)>;
+
 class IpLayer : public IpSender {
  public:
   // `counters` and `sink` must outlive the layer.
@@ -72,13 +82,17 @@ class IpLayer : public IpSender {
   // One frame from the device: Ethernet on L2 devices, a bare IPv4 packet on L3 devices.
   void OnFrame(absl::Span<const uint8_t> frame, Instant now);
 
-  // Expires ARP entries and retries requests, drops stale reassembly state.
+  // Expires ARP entries and path MTU estimates, retries ARP requests, drops stale reassembly
+  // state (sending ICMP time exceeded where RFC 792 asks for it).
   void Poll(Instant now);
   Instant NextDeadline() const;
 
   // Sends an ICMP echo request (used by tests and by the server's diagnostics).
   absl::Status SendEchoRequest(Ipv4Address dst, uint16_t id, uint16_t seq,
                                absl::Span<const uint8_t> payload, Instant now);
+  // Receives the echo replies that arrive; without a handler they are counted as dropped
+  // (kIcmpUnhandled).
+  void SetEchoReplyHandler(EchoReplyHandler handler);
 
   // A static ARP entry (tests; operators with static neighbours).
   void AddStaticNeighbor(Ipv4Address addr, MacAddress mac);
