@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstddef>
+#include <ostream>
 
 #include "absl/types/span.h"
 
@@ -18,6 +19,9 @@ struct ByteRange {
   size_t end = 0;    // offset just past the last byte
   size_t size() const { return end - start; }
   bool operator==(const ByteRange&) const = default;
+  friend std::ostream& operator<<(std::ostream& os, const ByteRange& r) {
+    return os << "[" << r.start << ", " << r.end << ")";
+  }
 };
 
 class Assembler {

@@ -25,6 +25,8 @@ class ReceiveBuffer {
   size_t readable() const { return readable_; }
   // Room from RCV.NXT on: what may be advertised as the receive window.
   size_t window() const { return capacity_ - readable_; }
+  // Whether ring storage is currently allocated (it is not until data first arrives).
+  bool allocated() const { return storage_ != nullptr; }
 
   struct WriteResult {
     size_t advanced = 0;  // how far RCV.NXT moves (new in-order bytes, gap fills included)
@@ -49,6 +51,10 @@ class ReceiveBuffer {
   void ReleaseIfEmpty();
 
  private:
+  // Copies `data` into the ring at `offset` bytes past RCV.NXT (storage must exist and the
+  // bytes must fit in the window).
+  void CopyIn(size_t offset, absl::Span<const uint8_t> data);
+
   size_t capacity_;
   std::unique_ptr<uint8_t[]> storage_;
   size_t head_ = 0;      // ring index of the first in-order byte

@@ -29,6 +29,8 @@ class SendBuffer {
   size_t size() const { return size_; }  // queued and not yet acknowledged
   size_t free() const { return capacity_ - size_; }
   bool empty() const { return size_ == 0; }
+  // Whether ring storage is currently allocated (it is not until the first Write()).
+  bool allocated() const { return storage_ != nullptr; }
 
   // Appends as much of `data` as fits; returns the number of bytes taken.
   size_t Write(absl::Span<const uint8_t> data);
