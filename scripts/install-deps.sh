@@ -6,7 +6,7 @@ set -euo pipefail
 BUILD_PKGS=(cmake ninja-build g++ clang clang-format clang-tidy libclang-rt-14-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev pkg-config)
-TEST_PKGS=(iproute2 iputils-ping nftables tcpdump tshark python3-grpcio python3-protobuf socat curl)
+TEST_PKGS=(iproute2 iputils-ping nftables tcpdump tshark python3-grpcio python3-protobuf socat curl netcat-openbsd)
 
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-}" != "--build-only" ]; then want+=("${TEST_PKGS[@]}"); fi

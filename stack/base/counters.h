@@ -1,5 +1,5 @@
 // Stack-wide counters. Written only on the stack thread as plain integers; readers on other
-// threads get a copy through the runtime's command queue (see runtime/event_loop.h).
+// threads get a copy through the runtime's command queue (see runtime/stack_thread.h).
 //
 // Every packet the stack drops is counted here under exactly one DropReason.
 #ifndef TCPAAS_STACK_BASE_COUNTERS_H_

@@ -8,13 +8,13 @@
 #define TCPAAS_STACK_HOST_HOST_H_
 
 #include <cstddef>
-#include <deque>
 #include <vector>
 
 #include "absl/types/span.h"
 #include "stack/base/counters.h"
 #include "stack/base/packet_buffer.h"
 #include "stack/base/time.h"
+#include "stack/host/frame_queue.h"
 #include "stack/ip/ip_layer.h"
 #include "stack/ip/transport.h"
 #include "stack/link/device.h"
@@ -43,16 +43,21 @@ class Host : public ip::FrameSink {
 
   // Announces the interface (gratuitous ARP).
   void Start(Instant now);
-  // One frame from the device.
+  // One frame from the device. Frames longer than the MTU plus the link header are dropped
+  // (kLinkRxOversize).
   void OnFrame(absl::Span<const uint8_t> frame, Instant now);
   // Runs the timers of both layers that are due.
   void Poll(Instant now);
   Instant NextDeadline() const;
 
   // Reads every frame the device has ready (up to `max_frames`), processes them, and returns
-  // how many were read. Device errors are returned.
+  // how many were read. Device errors are returned (frames read before the error have been
+  // processed).
   absl::StatusOr<size_t> ReceiveFrom(link::Device& device, Instant now, size_t max_frames = 256);
-  // Transmits queued frames until the queue is empty or the device is full.
+  // Transmits queued frames in order until the queue is empty or the device is full
+  // (kUnavailable: that frame stays queued for the next flush). A frame the device refuses
+  // with any other error is dropped (kLinkTxError); the rest are still tried and the first
+  // such error is returned.
   absl::Status FlushTo(link::Device& device, Instant now);
   size_t tx_queue_size() const { return tx_queue_.size(); }
 
@@ -64,7 +69,7 @@ class Host : public ip::FrameSink {
   StackCounters counters_;
   ip::IpLayer ip_;
   tcp::TcpLayer tcp_;
-  std::deque<PacketBuffer> tx_queue_;
+  FrameQueue tx_queue_;            // bounded by config_.tx_queue_limit
   std::vector<uint8_t> rx_frame_;  // one receive buffer, reused for every frame
 };
 
