@@ -5,8 +5,11 @@ BUILD_TYPE ?= RelWithDebInfo
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 CTEST_FLAGS ?=
+# `make conformance` runs our own packetdrill-syntax scripts; PKT_DIR=<dir> runs every .pkt
+# below another directory (e.g. ../shared/packetdrill/tcp) as a report.
+PKT_DIR ?= tests/conformance
 
-.PHONY: all deps configure build test unit sim interop asan run lint format clean
+.PHONY: all deps configure build test unit sim interop asan conformance run lint format clean
 
 all: build
 
@@ -26,6 +29,9 @@ test: build
 # One label at a time.
 unit sim interop asan: build
 	@scripts/run-tests.sh $(BUILD_DIR) -L '^$@$$' $(CTEST_FLAGS)
+
+conformance: build
+	@$(BUILD_DIR)/tools/conformance/tcpaas-conformance $(if $(filter tests/conformance,$(PKT_DIR)),,--report) $(PKT_DIR)
 
 # Until the gRPC service lands, `make run` starts the stack-only demo (see README).
 run: build
