@@ -46,9 +46,12 @@ class TcpLayer : public ip::TransportHandler {
 
   // --- Opening -------------------------------------------------------------------------
   // Active open (RFC 9293 §3.10.1). Returns at once, in SYN-SENT; kEstablished or kClosed
-  // (kRefused, kSynTimeout, kUnreachable) follows. `local_port` 0 picks an ephemeral port.
-  // Errors: kInvalidArgument (port 0, unusable address), kResourceExhausted (connection limit,
-  // no free ephemeral port), kAlreadyExists (explicit four-tuple in use).
+  // (kRefused, kSynTimeout, kUnreachable) follows.
+  // Errors: kInvalidArgument (port 0, unusable address, bad options or congestion control
+  // name), kResourceExhausted (connection limit, no free ephemeral port), kAlreadyExists
+  // (explicit four-tuple in use), or the IP layer's error if the SYN cannot be sent at all
+  // (e.g. kUnavailable: no route).
+  // `local_port` 0 picks an ephemeral port (RFC 6056 §3.3.3) that no listener uses.
   absl::StatusOr<ConnId> Connect(Endpoint remote, const ConnectionOptions& options, Instant now,
                                  Port local_port = Port(0));
 
@@ -58,6 +61,9 @@ class TcpLayer : public ip::TransportHandler {
   // Stops listening; connections not yet accepted are reset.
   absl::Status CloseListener(ListenerId listener, Instant now);
   // The next established connection of the listener, if any (the caller now owns its handle).
+  // Events the connection raised before it had an owner are raised now: kEstablished, then
+  // kReadable if data is waiting and kPeerFin if the peer already closed its side. A child
+  // that is reset before Accept() disappears from the queue.
   std::optional<ConnId> Accept(ListenerId listener);
 
   // --- Data ----------------------------------------------------------------------------

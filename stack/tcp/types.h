@@ -100,7 +100,7 @@ struct TcpStats {
   Duration rttvar;
   Duration rto;
   uint32_t snd_mss = 0;   // largest payload we send in one segment
-  uint32_t rcv_mss = 0;   // what the peer announced / we expect
+  uint32_t rcv_mss = 0;   // largest payload received so far (our MSS before any data)
   uint32_t cwnd = 0;      // bytes
   uint32_t ssthresh = 0;  // bytes
   uint32_t snd_wnd = 0;   // peer's advertised window, scaled, in bytes

@@ -1,0 +1,211 @@
+// The ACK field of an arriving segment (RFC 9293 §3.10.7.4 fifth step): acceptability
+// (RFC 5961 §5), the send window, RTT measurement (RFC 6298, RFC 7323 §4), the
+// retransmission timer and NewReno loss recovery (RFC 5681 §3.2, RFC 6582, RFC 3042).
+#include <algorithm>
+
+#include "stack/tcp/connection.h"
+#include "stack/tcp/reset.h"
+
+namespace tcpaas::tcp {
+namespace {
+
+// RFC 5681 §3.2: the third duplicate ACK starts fast retransmit.
+constexpr uint32_t kDupAckThreshold = 3;
+// Timestamp echoes further back than this are not believed as RTT samples.
+constexpr int32_t kMaxTsRttMillis = 10 * 60 * 1000;
+
+}  // namespace
+
+bool Connection::CheckAck(const Segment& seg, Instant now) {
+  if (!seg.has_ack()) {
+    // "If the ACK bit is off, drop the segment and return."
+    ctx_->counters->Drop(DropReason::kTcpNoFlags);
+    return false;
+  }
+  probes_unanswered_ = 0;  // the peer is alive
+
+  if (state_ == TcpState::kSynReceived) {
+    if (!(snd_una_ < seg.ack && seg.ack <= snd_max_)) {
+      // "If the segment acknowledgment is not acceptable, form a reset segment".
+      ctx_->counters->Drop(DropReason::kTcpBadAck);
+      SendResetFor(seg, *ctx_->ip, *ctx_->counters, now);
+      return false;
+    }
+    snd_wnd_ = static_cast<uint32_t>(seg.window) << snd_wscale_;
+    max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
+    snd_wl1_ = seg.seq;
+    snd_wl2_ = seg.ack;
+    EnterEstablished(now);
+  }
+
+  if (state_ == TcpState::kTimeWait) return true;  // only a FIN retransmission matters here
+
+  // RFC 5961 §5.2: SND.UNA - MAX.SND.WND <= SEG.ACK <= SND.NXT, else ACK and drop.
+  if (seg.ack > snd_max_ || seg.ack < snd_una_ - max_snd_wnd_) {
+    ctx_->counters->Drop(DropReason::kTcpBadAck);
+    SendChallengeAck(now);
+    return false;
+  }
+
+  const SeqNum prior_una = snd_una_;
+  if (seg.ack > snd_una_) {
+    OnNewAck(seg, now);
+  } else if (IsDuplicateAck(seg)) {
+    OnDuplicateAck(now);
+  }
+  if (seg.ack >= prior_una) UpdateSendWindow(seg);
+
+  if (FinAcked() && (state_ == TcpState::kFinWait1 || state_ == TcpState::kClosing ||
+                     state_ == TcpState::kLastAck)) {
+    OnOurFinAcked(now);
+  }
+  return true;
+}
+
+bool Connection::IsDuplicateAck(const Segment& seg) const {
+  // RFC 5681 §2, "DUPLICATE ACKNOWLEDGMENT": outstanding data, no data, no SYN/FIN, the
+  // same acknowledgment number and the same window.
+  return snd_max_ > snd_una_ && seg.payload.empty() && !seg.syn() && !seg.fin() &&
+         seg.ack == snd_una_ && (static_cast<uint32_t>(seg.window) << snd_wscale_) == snd_wnd_;
+}
+
+void Connection::OnNewAck(const Segment& seg, Instant now) {
+  const SeqNum prior_una = snd_una_;
+  uint32_t data_acked = 0;
+  if (seg.ack > snd_buf_seq_) {
+    data_acked = std::min(static_cast<uint32_t>(seg.ack - snd_buf_seq_),
+                          static_cast<uint32_t>(send_buffer_.size()));
+    send_buffer_.Consume(data_acked);
+    snd_buf_seq_ += data_acked;
+  }
+  const uint32_t acked = static_cast<uint32_t>(seg.ack - prior_una);
+  snd_una_ = seg.ack;
+  snd_nxt_ = SeqMax(snd_nxt_, snd_una_);
+  stats_.bytes_acked += data_acked;
+
+  SampleRtt(seg, prior_una, now);
+  // RFC 6298 §5.7 keeps the estimate; the backoff ends with new data acknowledged.
+  rtt_.ResetBackoff();
+  rto_retries_ = 0;
+
+  const uint32_t mss = SegmentSize();
+  if (in_recovery_) {
+    if (seg.ack > recover_) {
+      // RFC 6582 §3.2 step 3: a full acknowledgment ends recovery.
+      in_recovery_ = false;
+      dupacks_ = 0;
+      if (cc_ != nullptr) cc_->OnRecoveryExit(FlightSize(), mss, now);
+    } else {
+      // Step 4: a partial acknowledgment. Retransmit the next hole, deflate the window by
+      // what was acknowledged, add back one segment if at least one was, and restart the
+      // timer on the first partial ACK only ("Impatient" variant).
+      RetransmitHead(RetransmitKind::kFast, now);
+      if (cc_ != nullptr) {
+        uint32_t cwnd = cc_->cwnd();
+        cwnd = cwnd > acked ? cwnd - acked : 0;
+        if (acked >= mss) cwnd += mss;
+        cc_->set_cwnd(std::max(cwnd, mss));
+      }
+      if (!partial_ack_seen_) {
+        partial_ack_seen_ = true;
+        ArmRetransmitTimer(now);
+      }
+    }
+  } else {
+    dupacks_ = 0;
+    // Grow cwnd only while the flight was using it (RFC 7661's concern, as Linux's
+    // tcp_is_cwnd_limited): an application-limited sender must not inflate it for nothing.
+    const bool cwnd_limited =
+        cc_ != nullptr && uint64_t{2} * static_cast<uint32_t>(snd_max_ - prior_una) >= cc_->cwnd();
+    if (cwnd_limited && data_acked > 0) cc_->OnAck(data_acked, mss, now);
+  }
+
+  // RFC 6298 §5.2 and §5.3.
+  if (snd_una_ == snd_max_) {
+    timers_.Cancel(TimerKind::kRetransmit);
+  } else if (!(in_recovery_ && partial_ack_seen_ && seg.ack <= recover_)) {
+    ArmRetransmitTimer(now);
+  }
+  RestartUserTimeout(now);
+  if (data_acked > 0) {
+    send_buffer_.ReleaseIfEmpty();  // everything was delivered: idle costs no buffer
+    Emit(TcpEventType::kWritable);
+  }
+}
+
+void Connection::OnDuplicateAck(Instant now) {
+  ++dupacks_;
+  ++stats_.dup_acks_received;
+  const uint32_t mss = SegmentSize();
+  if (in_recovery_) {
+    // RFC 6582 §3.2 step 4 (RFC 5681 §3.2 step 4): inflate by one segment per duplicate.
+    if (cc_ != nullptr) cc_->set_cwnd(cc_->cwnd() + mss);
+    return;
+  }
+  if (dupacks_ != kDupAckThreshold) return;  // 1 and 2: limited transmit, see Output()
+  // RFC 6582 §3.2 step 2: only if the ACK covers more than `recover`, so duplicates caused
+  // by a go-back-N retransmission after a timeout do not start a second recovery.
+  if (!(snd_una_ > recover_)) return;
+  recover_ = snd_max_ - 1;
+  in_recovery_ = true;
+  partial_ack_seen_ = false;
+  ++stats_.fast_recoveries;
+  ++ctx_->counters->tcp_fast_recoveries;
+  if (cc_ != nullptr) cc_->OnFastRetransmit(FlightSize(), mss, now);
+  RetransmitHead(RetransmitKind::kFast, now);
+  // RFC 5681 §3.2 step 3: cwnd = ssthresh + 3 * SMSS.
+  if (cc_ != nullptr) cc_->set_cwnd(cc_->ssthresh() + kDupAckThreshold * mss);
+}
+
+void Connection::UpdateSendWindow(const Segment& seg) {
+  // RFC 9293 §3.10.7.4: only a segment newer than the one that last set the window may
+  // change it (SND.WL1, SND.WL2). RFC 7323 §2.3: scaled, except in a SYN.
+  if (snd_wl1_ < seg.seq || (snd_wl1_ == seg.seq && snd_wl2_ <= seg.ack)) {
+    snd_wnd_ = static_cast<uint32_t>(seg.window) << snd_wscale_;
+    max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
+    snd_wl1_ = seg.seq;
+    snd_wl2_ = seg.ack;
+  }
+}
+
+void Connection::SampleRtt(const Segment& seg, SeqNum prior_una, Instant now) {
+  // One segment timed with our clock, unless it was retransmitted (Karn's rule, RFC 6298 §3).
+  if (rtt_timing_ && seg.ack >= rtt_seq_) {
+    rtt_timing_ = false;
+    RecordRttSample(now - rtt_sent_at_);
+    return;
+  }
+  // RFC 7323 §4.1: the echoed timestamp measures any ACK that advances SND.UNA, retransmitted
+  // or not (§4.2: never from ACKs that do not advance it).
+  if (ts_enabled_ && seg.ack > prior_una && seg.options.timestamps.has_value() &&
+      seg.options.timestamps->ecr != 0) {
+    const int32_t ms = static_cast<int32_t>(TsVal(now) - seg.options.timestamps->ecr);
+    if (ms >= 0 && ms <= kMaxTsRttMillis) RecordRttSample(Duration::Millis(ms));
+  }
+}
+
+void Connection::RecordRttSample(Duration rtt) {
+  rtt_.AddSample(rtt);
+  ctx_->counters->tcp_rtt.Observe(rtt.seconds());
+}
+
+void Connection::OnOurFinAcked(Instant now) {
+  Emit(TcpEventType::kFinAcked);
+  switch (state_) {
+    case TcpState::kFinWait1:
+      state_ = TcpState::kFinWait2;
+      // Linux: an orphaned FIN-WAIT-2 does not wait for the peer forever.
+      if (!owned_) timers_.Arm(TimerKind::kFinWait2, now + config_.fin_wait2_timeout);
+      break;
+    case TcpState::kClosing:
+      EnterTimeWait(now);
+      break;
+    case TcpState::kLastAck:
+      EnterClosed(CloseReason::kNormal);
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace tcpaas::tcp
