@@ -9,7 +9,7 @@ CTEST_FLAGS ?=
 # below another directory (e.g. ../shared/packetdrill/tcp) as a report.
 PKT_DIR ?= tests/conformance
 
-.PHONY: all deps configure build test unit sim interop asan conformance run lint format clean
+.PHONY: all deps configure build test unit sim interop asan e2e conformance run demo lint format clean
 
 all: build
 
@@ -27,14 +27,20 @@ test: build
 	@scripts/run-tests.sh $(BUILD_DIR) $(CTEST_FLAGS)
 
 # One label at a time.
-unit sim interop asan: build
+unit sim interop asan e2e: build
 	@scripts/run-tests.sh $(BUILD_DIR) -L '^$@$$' $(CTEST_FLAGS)
 
 conformance: build
 	@$(BUILD_DIR)/tools/conformance/tcpaas-conformance $(if $(filter tests/conformance,$(PKT_DIR)),,--report) $(PKT_DIR)
 
-# Until the gRPC service lands, `make run` starts the stack-only demo (see README).
+# tcpaasd on its default sandbox network (a private namespace with echo, discard, chargen
+# and HTTP on 198.18.0.1); gRPC on 127.0.0.1:50051, metrics on 127.0.0.1:9464. Needs root.
+RUN_FLAGS ?=
 run: build
+	@$(BUILD_DIR)/server/tcpaasd $(RUN_FLAGS)
+
+# The stack alone, without gRPC: our stack serves echo and HTTP inside a namespace.
+demo: build
 	@$(BUILD_DIR)/tools/demo/tcpaas-demo
 
 lint: configure
