@@ -46,9 +46,10 @@ namespace tcpaas {
   X(kTcpBadRst, "tcp_bad_rst")            /* RFC 5961 §3: RST not exactly at RCV.NXT */  \
   X(kTcpBadSyn, "tcp_bad_syn")            /* RFC 5961 §4: SYN in a synchronized state */ \
   X(kTcpBacklogFull, "tcp_backlog_full")                                                  \
-  X(kTcpNoFlags, "tcp_no_flags")              /* neither SYN, RST nor ACK */              \
-  X(kTcpRcvBufferFull, "tcp_rcv_buffer_full") /* data beyond what the buffer holds */     \
-  X(kTcpAfterClose, "tcp_after_close")        /* data after the user closed reading */    \
+  X(kTcpNoFlags, "tcp_no_flags")                 /* neither SYN, RST nor ACK */           \
+  X(kTcpRcvBufferFull, "tcp_rcv_buffer_full")    /* data beyond what the buffer holds */  \
+  X(kTcpOutOfOrderFull, "tcp_out_of_order_full") /* too many ooo ranges */                \
+  X(kTcpAfterClose, "tcp_after_close")           /* data after the user closed reading */ \
   X(kTcpChallengeAckLimited, "tcp_challenge_ack_limited")                                 \
   X(kTcpTxError, "tcp_tx_error") /* IP layer refused an outgoing segment */
 

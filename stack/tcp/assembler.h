@@ -26,7 +26,9 @@ struct ByteRange {
 
 class Assembler {
  public:
-  static constexpr size_t kMaxRanges = 32;
+  // Each range costs 16 bytes of the control block; every operation is a scan of at most
+  // this many entries.
+  static constexpr size_t kMaxRanges = 64;
 
   // Marks [offset, offset + len) as filled, merging with overlapping or adjacent ranges.
   // Returns false, changing nothing, if that would need more than kMaxRanges ranges.

@@ -14,6 +14,7 @@ TEST(Close, WithUnreadDataSendsRst) {
   Harness h;
   Reached r = ReachState(h, TcpState::kEstablished);
   h.Inject(Data("unread").Seq(r.peer_nxt).Ack(r.our_nxt));
+  h.ExpectSent(Ack().Ack(r.peer_nxt + 6), "a quick ACK: the first data of the connection");
   ASSERT_TRUE(h.layer().Close(r.conn, h.now()).ok());
   h.ExpectSent(RstAck().Seq(r.our_nxt).Ack(r.peer_nxt + 6));
   EXPECT_EQ(h.layer().connection_count(), 0u);

@@ -30,9 +30,12 @@ Connection::Connection(ConnectionContext* ctx, const Identity& identity,
       snd_max_(identity.iss),
       snd_buf_seq_(identity.iss + 1),
       send_buffer_(options.send_buffer_bytes),
+      push_mark_(identity.iss + 1),
       recv_buffer_(options.recv_buffer_bytes),
       ts_offset_(identity.ts_offset),
       rtt_(RttConfig(*ctx->config)),
+      retrans_high_(identity.iss),
+      cwnd_usage_seq_(identity.iss),
       recover_(identity.iss) {
   local_mss_ = LocalMss(ctx_->ip->MaxPayload(tuple_.remote.addr), options_.mss_clamp);
   snd_mss_ = SendMss(kDefaultSendMss, ctx_->ip->MaxPayload(tuple_.remote.addr), options_.mss_clamp);
@@ -43,7 +46,7 @@ Connection::Connection(ConnectionContext* ctx, const Identity& identity,
 absl::Status Connection::Open(Instant now) {
   // RFC 9293 §3.10.1, OPEN call in CLOSED state, active.
   state_ = TcpState::kSynSent;
-  offer_ = ActiveOffer(options_, local_mss_, ReceiveWindowShift(recv_buffer_.capacity()));
+  offer_ = ActiveOffer(options_, local_mss_, ReceiveWindowShift(WindowScaleBytes()));
   if (options_.connect_timeout > Duration::Zero()) {
     timers_.Arm(TimerKind::kConnect, now + options_.connect_timeout);
   }
@@ -61,8 +64,7 @@ void Connection::AcceptSyn(const Segment& syn, ListenerId listener, Instant now)
   irs_ = syn.seq;
   rcv_nxt_ = syn.seq + 1;
   rcv_adv_edge_ = rcv_nxt_;
-  offer_ =
-      PassiveOffer(options_, local_mss_, ReceiveWindowShift(recv_buffer_.capacity()), syn.options);
+  offer_ = PassiveOffer(options_, local_mss_, ReceiveWindowShift(WindowScaleBytes()), syn.options);
   ApplyNegotiated(Negotiate(offer_, syn.options));
   // RFC 7323 §2.2: the window of a SYN is never scaled.
   snd_wnd_ = syn.window;
@@ -101,6 +103,7 @@ void Connection::EnterEstablished(Instant now) {
     if (cc.ok()) cc_ = std::move(*cc);
   }
   ArmKeepalive(now);
+  last_data_recv_ = now;  // Linux starts tcpi_last_data_recv at the handshake
   Emit(TcpEventType::kEstablished);
   // A close requested during the handshake takes effect now (RFC 9293 §3.10.4).
   if (fin_queued_) state_ = TcpState::kFinWait1;
@@ -132,26 +135,30 @@ void Connection::CloseTimeWait() {
 
 // --- User calls ------------------------------------------------------------------------
 
-absl::StatusOr<size_t> Connection::Send(absl::Span<const uint8_t> data, Instant now) {
+absl::StatusOr<size_t> Connection::Send(absl::Span<const uint8_t> data, bool more, Instant now) {
   if (state_ == TcpState::kClosed) {
     return absl::FailedPreconditionError(
         absl::StrCat("connection closed (", std::string(CloseReasonName(close_reason_)), ")"));
   }
   if (fin_queued_) return absl::FailedPreconditionError("write side already shut down");
   const size_t taken = send_buffer_.Write(data);
-  if (taken > 0 && Synchronized()) Output(now);
+  // Linux tcp_push(): the end of a write is pushed (PSH) unless MSG_MORE says more follows.
+  if (taken > 0 && !more) push_mark_ = snd_buf_seq_ + static_cast<uint32_t>(send_buffer_.size());
+  if (taken > 0 && Synchronized()) Output(now, more ? PushMode::kMore : PushMode::kNormal);
   return taken;
 }
 
 absl::StatusOr<RecvResult> Connection::Recv(absl::Span<uint8_t> out, Instant now) {
   RecvResult result;
+  const uint32_t offerable_before = OfferableWindow();
   result.bytes = recv_buffer_.Read(out);
   result.eof = fin_received_ && recv_buffer_.readable() == 0;
   if (result.bytes == 0 && !result.eof && state_ == TcpState::kClosed) {
     return absl::AbortedError(absl::StrCat("connection closed before the peer's FIN (",
                                            std::string(CloseReasonName(close_reason_)), ")"));
   }
-  if (result.bytes > 0 && Synchronized() && !fin_received_ && WindowUpdateWorthSending()) {
+  if (result.bytes > 0 && Synchronized() && !fin_received_ &&
+      WindowUpdateWorthSending(offerable_before)) {
     // RFC 9293 §3.8.6.2.2: tell the peer once the window opened by a useful amount.
     ack_now_ = true;
     Output(now);
@@ -226,7 +233,66 @@ void Connection::Abort(CloseReason reason, Instant now) {
 
 void Connection::SetNoDelay(bool no_delay, Instant now) {
   options_.no_delay = no_delay;
-  if (no_delay && Synchronized()) Output(now);
+  // Linux: setting TCP_NODELAY pushes what is queued at once, even past a cork.
+  if (no_delay && Synchronized()) Output(now, PushMode::kForce);
+}
+
+void Connection::SetCork(bool cork, Instant now) {
+  cork_ = cork;
+  // Linux: uncorking sends the partial segment, at once with TCP_NODELAY, else when Nagle
+  // lets it go.
+  if (!cork && Synchronized())
+    Output(now, options_.no_delay ? PushMode::kForce : PushMode::kNormal);
+}
+
+void Connection::SetSendBufferSize(size_t bytes) {
+  const size_t space_before = SendSpace();
+  options_.send_buffer_bytes = bytes;
+  // Queued data is never dropped: a smaller buffer takes nothing more until enough of it is
+  // acknowledged (Linux SO_SNDBUF).
+  send_buffer_.SetCapacity(bytes);
+  if (SendSpace() > space_before) Emit(TcpEventType::kWritable);
+}
+
+void Connection::SetRecvBufferSize(size_t bytes, Instant now) {
+  options_.recv_buffer_bytes = bytes;
+  const uint32_t offerable_before = OfferableWindow();
+  // The right edge we advertised never moves left (RFC 9293 §3.8.6.2.2, RFC 7323 §2.4): a
+  // smaller buffer keeps room for it until the peer has used it. A larger one is offered
+  // with the next segment, or at once if the peer may be stalled on our window. The window
+  // scale stays what the SYN announced.
+  // In SYN-SENT the promise is our SYN's window; RCV.NXT is not known yet.
+  const size_t promised =
+      state_ == TcpState::kSynSent ? syn_window_ : recv_buffer_.readable() + AdvertisedWindowLeft();
+  recv_buffer_.SetCapacity(bytes, promised);
+  if (Synchronized() && !fin_received_ && WindowUpdateWorthSending(offerable_before)) {
+    ack_now_ = true;
+    Output(now);
+  }
+}
+
+void Connection::SetUserTimeout(Duration timeout, Instant now) {
+  options_.user_timeout = timeout;
+  // RFC 5482 §3: a new value applies to data already outstanding, counted from now.
+  if (timeout <= Duration::Zero()) {
+    timers_.Cancel(TimerKind::kUserTimeout);
+  } else if (Synchronized() && snd_max_ != snd_una_) {
+    timers_.Arm(TimerKind::kUserTimeout, now + timeout);
+  }
+}
+
+void Connection::SetKeepalive(const KeepaliveSettings& keepalive, Instant now) {
+  options_.keepalive = keepalive.enabled;
+  options_.keepalive_idle = keepalive.idle;
+  options_.keepalive_interval = keepalive.interval;
+  options_.keepalive_probes = keepalive.probes;
+  keepalive_probes_sent_ = 0;
+  if (!keepalive.enabled || !Synchronized()) {
+    timers_.Cancel(TimerKind::kKeepalive);  // EnterEstablished() arms it once synchronized
+    return;
+  }
+  // As Linux: the idle time counts from the last segment received.
+  timers_.Arm(TimerKind::kKeepalive, std::max(now, last_received_ + keepalive.idle));
 }
 
 size_t Connection::SendSpace() const {
@@ -257,7 +323,39 @@ TcpStats Connection::Stats() const {
   s.recv_buffer_used = recv_buffer_.readable();
   s.bytes_in_flight = FlightSize();
   s.close_reason = close_reason_;
+  s.ca_state = CaState();
+  s.unacked_segments = Segments(FlightSize());
+  if (in_loss_) {
+    // Linux tcp_enter_loss marks everything outstanding at the timeout lost.
+    const SeqNum end = SeqMin(recover_ + 1, snd_max_);
+    s.lost_segments = end > snd_una_ ? Segments(static_cast<uint32_t>(end - snd_una_)) : 0;
+  } else if (in_recovery_) {
+    s.lost_segments = 1;  // NewReno: the head, which fast retransmit resent
+  }
+  s.retrans_segments =
+      retrans_high_ > snd_una_ ? Segments(static_cast<uint32_t>(retrans_high_ - snd_una_)) : 0;
+  s.advmss = local_mss_;
+  s.rto_backoff = static_cast<uint32_t>(rtt_.backoffs());
+  s.probes = static_cast<uint32_t>(std::max(probes_unanswered_, keepalive_probes_sent_));
+  s.last_data_recv = last_data_recv_;
   return s;
+}
+
+TcpCaState Connection::CaState() const {
+  if (in_loss_) return TcpCaState::kLoss;
+  if (in_recovery_) return TcpCaState::kRecovery;
+  if (dupacks_ > 0) return TcpCaState::kDisorder;
+  return TcpCaState::kOpen;
+}
+
+uint32_t Connection::Segments(uint32_t bytes) const {
+  const uint32_t mss = std::max<uint32_t>(SegmentSize(), 1);
+  return static_cast<uint32_t>((uint64_t{bytes} + mss - 1) / mss);
+}
+
+size_t Connection::WindowScaleBytes() const {
+  return options_.window_scale_buffer_bytes != 0 ? options_.window_scale_buffer_bytes
+                                                 : recv_buffer_.capacity();
 }
 
 // --- State changes -----------------------------------------------------------------------

@@ -79,7 +79,8 @@ class Connection {
   Instant NextDeadline() const { return timers_.Earliest(); }
 
   // --- User calls (see TcpLayer for their contracts) ---------------------------------------
-  absl::StatusOr<size_t> Send(absl::Span<const uint8_t> data, Instant now);
+  // `more`: the caller has more data coming at once (MSG_MORE): a partial segment waits.
+  absl::StatusOr<size_t> Send(absl::Span<const uint8_t> data, bool more, Instant now);
   absl::StatusOr<RecvResult> Recv(absl::Span<uint8_t> out, Instant now);
   absl::Status ShutdownWrite(Instant now);
   // Releases the user's handle (BSD close()): FIN after queued data, or RST when received
@@ -93,6 +94,14 @@ class Connection {
   // Sends RST where RFC 9293 §3.10.5 says so and enters CLOSED with `reason`.
   void Abort(CloseReason reason, Instant now);
   void SetNoDelay(bool no_delay, Instant now);
+  void SetCork(bool cork, Instant now);
+  // Options on an open connection (see TcpLayer for their contracts; arguments are valid).
+  void SetSendBufferSize(size_t bytes);
+  void SetRecvBufferSize(size_t bytes, Instant now);
+  void SetUserTimeout(Duration timeout, Instant now);
+  void SetKeepalive(const KeepaliveSettings& keepalive, Instant now);
+  // The options as they are now (buffer sizes, timeouts and flags set since included).
+  const ConnectionOptions& options() const { return options_; }
   TcpStats Stats() const;
   size_t SendSpace() const;
   size_t RecvAvailable() const { return recv_buffer_.readable(); }
@@ -124,6 +133,15 @@ class Connection {
   bool CheckSyn(const Segment& seg, Instant now);
   bool CheckAck(const Segment& seg, Instant now);  // in connection_ack.cc
   void ProcessText(const Segment& seg, Instant now);
+  // In-order data arrived: RFC 5681 §4.2 / Linux's ACK policy decides between an ACK now
+  // and a delayed one.
+  void ScheduleAckForData(size_t len, size_t advanced, Instant now);
+  // Linux tcp_incr_quickack / tcp_enter_quickack_mode.
+  void IncreaseQuickAcks();
+  void EnterQuickAckMode();
+  bool InQuickAckMode() const { return quick_acks_ > 0 && !pingpong_; }
+  // The peer's segment size as far as seen (Linux icsk_ack.rcv_mss).
+  uint32_t RcvMss() const;
   void ProcessFin(Instant now);
   // Shared by SYN-SENT and SYN-RECEIVED: the handshake completed.
   void EnterEstablished(Instant now);
@@ -143,10 +161,29 @@ class Connection {
   bool IsDuplicateAck(const Segment& seg) const;
 
   // --- connection_output.cc -------------------------------------------------------------
-  // Sends whatever the state, the windows, Nagle and the ACK policy allow now.
-  void Output(Instant now);
-  // One data/FIN segment from snd_nxt_ if the send rules allow it; false when nothing went.
-  bool SendNextDataSegment(Instant now);
+  // How the last, partial segment of queued data is treated by one Output() call.
+  enum class PushMode : uint8_t {
+    kNormal,  // Nagle and TCP_CORK apply
+    kMore,    // held for more data (a Send() with `more`, i.e. MSG_MORE)
+    kForce,   // sent at once, whatever Nagle and cork say (Linux TCP_NAGLE_PUSH)
+  };
+  // Sends whatever the state, the windows, Nagle, cork and the ACK policy allow now.
+  void Output(Instant now, PushMode mode = PushMode::kNormal);
+  struct DataSegment {
+    SeqNum seq;
+    size_t len = 0;
+    bool fin = false;
+  };
+  // The data/FIN segment the send rules allow from `nxt` if SND.NXT were `nxt` and SND.MAX
+  // `max` (so a burst can look one segment ahead to place PSH); nullopt when none may go.
+  // Sets *cwnd_blocked when the congestion window is what held data back.
+  std::optional<DataSegment> PlanDataSegment(SeqNum nxt, SeqNum max, PushMode mode,
+                                             bool* cwnd_blocked) const;
+  // RFC 5681 §4.1: cwnd restart before new data after an idle RTO.
+  void MaybeRestartAfterIdle(Instant now);
+  // Linux tcp_cwnd_validate / tcp_is_cwnd_limited (RFC 7661): whether cwnd limits sending.
+  void ValidateCwnd(bool cwnd_limited);
+  bool IsCwndLimited() const;
   // Retransmits the first unacknowledged segment, whatever the windows (RTO, fast
   // retransmit, partial ACKs).
   void RetransmitHead(RetransmitKind kind, Instant now);
@@ -162,8 +199,11 @@ class Connection {
   // Fills ACK, window, timestamps and SACK blocks; records what we advertised.
   void FillAckFields(wire::TcpHeader& h, Instant now);
   uint16_t WindowToAdvertise();
-  // True when a window update is worth an ACK now (RFC 9293 §3.8.6.2.2).
-  bool WindowUpdateWorthSending() const;
+  // True when a window update is worth an ACK after the user read data, given the window
+  // we could have offered before the read (RFC 9293 §3.8.6.2.2).
+  bool WindowUpdateWorthSending(uint32_t offerable_before_read) const;
+  // The free receive space we could advertise now (no SWS rule applied).
+  uint32_t OfferableWindow() const;
   uint32_t AdvertisableWindowBytes() const;
   // Our largest payload in a segment whose options take `option_bytes`.
   size_t SegmentSizeFor(size_t option_bytes) const;
@@ -190,6 +230,12 @@ class Connection {
   void Emit(TcpEventType type);
   // The reason a timeout closes with: kUnreachable if an ICMP soft error was seen.
   CloseReason TimeoutReason(CloseReason fallback) const;
+
+  // The buffer size our SYN's window scale is computed from.
+  size_t WindowScaleBytes() const;
+  // Segments of SegmentSize() bytes in `bytes`, rounded up (TCP_INFO counts).
+  uint32_t Segments(uint32_t bytes) const;
+  TcpCaState CaState() const;
 
   // Sequence-space helpers.
   bool Synchronized() const;
@@ -234,11 +280,16 @@ class Connection {
   uint32_t max_snd_wnd_ = 0;  // RFC 5961 §5.2 MAX.SND.WND; sender SWS (RFC 9293 §3.8.6.2.1)
   SendBuffer send_buffer_;
   bool fin_queued_ = false;  // the user shut the write side: FIN follows the data
+  // The end of the data the user pushed: the last Send() without `more` (Linux marks the
+  // tail of each write for PSH). Segments ending beyond it carry no PSH.
+  SeqNum push_mark_;
+  bool cork_ = false;  // TCP_CORK: partial segments wait
 
   // Receive sequence space.
   SeqNum irs_;
   SeqNum rcv_nxt_;
-  SeqNum rcv_adv_edge_;  // RCV.NXT + RCV.WND as last advertised; never moves left
+  SeqNum rcv_adv_edge_;      // RCV.NXT + RCV.WND as last advertised; never moves left
+  uint32_t syn_window_ = 0;  // the largest window our SYN or SYN-ACK announced
   ReceiveBuffer recv_buffer_;
   bool fin_received_ = false;
   std::optional<SeqNum> pending_fin_;  // a FIN that arrived out of order
@@ -263,6 +314,12 @@ class Connection {
   bool ack_now_ = false;
   uint32_t rx_bytes_unacked_ = 0;  // in-order payload received since our last ACK
   uint32_t rcv_mss_estimate_ = 0;  // largest payload seen from the peer
+  // Quick ACKs (Linux's quickack mode, see connection_input.cc): this many ACKs go out at
+  // once, unless the connection is in ping-pong (interactive) mode.
+  uint32_t quick_acks_ = 0;
+  bool pingpong_ = false;
+  bool data_seen_ = false;                     // in-order data has arrived at least once
+  Instant last_data_recv_ = Instant::Never();  // last in-order data (or the handshake)
   SackHistory sack_history_;
   Instant last_oow_ack_ = Instant::Never();  // last ACK for an out-of-window pure ACK
 
@@ -271,11 +328,19 @@ class Connection {
   bool rtt_timing_ = false;  // timing one segment (no timestamps needed; Karn's rule)
   SeqNum rtt_seq_;           // the timed segment ends here
   Instant rtt_sent_at_;
-  int rto_retries_ = 0;  // consecutive expirations without progress
+  int rto_retries_ = 0;   // consecutive expirations without progress
+  bool in_loss_ = false;  // after an RTO, until SND.UNA passes recover_ (TCP_CA_Loss)
+  SeqNum retrans_high_;   // the end of the highest retransmission sent
 
   // Congestion control and NewReno loss recovery (RFC 5681, RFC 6582, RFC 3042).
   std::unique_ptr<CongestionControl> cc_;
+  bool cwnd_limited_ = false;  // ValidateCwnd(): cwnd was used up in the current window
+  uint32_t max_flight_ = 0;    // the largest flight of the current window
+  SeqNum cwnd_usage_seq_;      // the current window ends when SND.UNA reaches this
   uint32_t dupacks_ = 0;
+  // SND.MAX when the first duplicate ACK of a series came, before limited transmit sent
+  // more: the FlightSize that ssthresh is computed from (RFC 5681 §3.2 step 2).
+  SeqNum flight_end_before_limited_transmit_;
   bool in_recovery_ = false;
   bool partial_ack_seen_ = false;
   SeqNum recover_;

@@ -82,10 +82,13 @@ void Connection::OnNewAck(const Segment& seg, Instant now) {
   snd_una_ = seg.ack;
   snd_nxt_ = SeqMax(snd_nxt_, snd_una_);
   stats_.bytes_acked += data_acked;
+  if (in_loss_ && snd_una_ > recover_) in_loss_ = false;  // the loss episode is repaired
+  // Marks behind SND.UNA mean SND.UNA; keep them there so that a long connection cannot wrap
+  // them around the sequence space.
+  push_mark_ = SeqMax(push_mark_, snd_una_);
+  retrans_high_ = SeqMax(retrans_high_, snd_una_);
 
   SampleRtt(seg, prior_una, now);
-  // RFC 6298 §5.7 keeps the estimate; the backoff ends with new data acknowledged.
-  rtt_.ResetBackoff();
   rto_retries_ = 0;
 
   const uint32_t mss = SegmentSize();
@@ -113,11 +116,9 @@ void Connection::OnNewAck(const Segment& seg, Instant now) {
     }
   } else {
     dupacks_ = 0;
-    // Grow cwnd only while the flight was using it (RFC 7661's concern, as Linux's
-    // tcp_is_cwnd_limited): an application-limited sender must not inflate it for nothing.
-    const bool cwnd_limited =
-        cc_ != nullptr && uint64_t{2} * static_cast<uint32_t>(snd_max_ - prior_una) >= cc_->cwnd();
-    if (cwnd_limited && data_acked > 0) cc_->OnAck(data_acked, mss, now);
+    // Grow cwnd only while it limits the sender (RFC 7661 §4.3, Linux tcp_is_cwnd_limited):
+    // an application-limited sender must not inflate it for nothing.
+    if (data_acked > 0 && IsCwndLimited()) cc_->OnAck(data_acked, mss, now);
   }
 
   // RFC 6298 §5.2 and §5.3.
@@ -142,6 +143,7 @@ void Connection::OnDuplicateAck(Instant now) {
     if (cc_ != nullptr) cc_->set_cwnd(cc_->cwnd() + mss);
     return;
   }
+  if (dupacks_ == 1) flight_end_before_limited_transmit_ = snd_max_;
   if (dupacks_ != kDupAckThreshold) return;  // 1 and 2: limited transmit, see Output()
   // RFC 6582 §3.2 step 2: only if the ACK covers more than `recover`, so duplicates caused
   // by a go-back-N retransmission after a timeout do not start a second recovery.
@@ -151,7 +153,13 @@ void Connection::OnDuplicateAck(Instant now) {
   partial_ack_seen_ = false;
   ++stats_.fast_recoveries;
   ++ctx_->counters->tcp_fast_recoveries;
-  if (cc_ != nullptr) cc_->OnFastRetransmit(FlightSize(), mss, now);
+  // RFC 5681 §3.2 step 2: "additional data sent in limited transmit MUST NOT be included"
+  // in the FlightSize that ssthresh halves (Linux halves cwnd, which is the same here).
+  const uint32_t flight =
+      flight_end_before_limited_transmit_ > snd_una_
+          ? static_cast<uint32_t>(flight_end_before_limited_transmit_ - snd_una_)
+          : FlightSize();
+  if (cc_ != nullptr) cc_->OnFastRetransmit(flight, mss, now);
   RetransmitHead(RetransmitKind::kFast, now);
   // RFC 5681 §3.2 step 3: cwnd = ssthresh + 3 * SMSS.
   if (cc_ != nullptr) cc_->set_cwnd(cc_->ssthresh() + kDupAckThreshold * mss);
@@ -160,7 +168,11 @@ void Connection::OnDuplicateAck(Instant now) {
 void Connection::UpdateSendWindow(const Segment& seg) {
   // RFC 9293 §3.10.7.4: only a segment newer than the one that last set the window may
   // change it (SND.WL1, SND.WL2). RFC 7323 §2.3: scaled, except in a SYN.
-  if (snd_wl1_ < seg.seq || (snd_wl1_ == seg.seq && snd_wl2_ <= seg.ack)) {
+  // As Linux (tcp_may_update_window), a segment whose ACK is newer than the one that set the
+  // window counts as newer too: a peer retransmitting old data (SEG.SEQ < SND.WL1) advances
+  // SND.UNA, and keeping the old SND.WND then would slide the right edge past the one the
+  // peer advertised with that very ACK.
+  if (snd_wl1_ < seg.seq || snd_wl2_ < seg.ack || (snd_wl1_ == seg.seq && snd_wl2_ <= seg.ack)) {
     snd_wnd_ = static_cast<uint32_t>(seg.window) << snd_wscale_;
     max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
     snd_wl1_ = seg.seq;
@@ -186,6 +198,10 @@ void Connection::SampleRtt(const Segment& seg, SeqNum prior_una, Instant now) {
 
 void Connection::RecordRttSample(Duration rtt) {
   rtt_.AddSample(rtt);
+  // RFC 6298 §5 (after rule 5.7): the backed-off RTO stays until a new RTT measurement
+  // "collapses" it; an ACK that gives no sample (Karn's rule) keeps it (as Linux's
+  // tcp_ack_update_rtt: "only reset backoff on valid RTT measurement").
+  rtt_.ResetBackoff();
   ctx_->counters->tcp_rtt.Observe(rtt.seconds());
 }
 

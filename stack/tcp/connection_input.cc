@@ -98,9 +98,8 @@ void Connection::OnSegmentInSynSent(const Segment& seg, Instant now) {
   }
   irs_ = seg.seq;
   rcv_nxt_ = seg.seq + 1;
-  // Our SYN offered min(buffer, 65535) bytes from here on.
-  rcv_adv_edge_ =
-      rcv_nxt_ + std::min<uint32_t>(static_cast<uint32_t>(recv_buffer_.window()), UINT16_MAX);
+  // Our SYN offered min(buffer, 65535) bytes from here on (the largest if it was sent again).
+  rcv_adv_edge_ = rcv_nxt_ + syn_window_;
   last_received_ = now;
 
   if (!seg.has_ack()) {
@@ -198,6 +197,9 @@ bool Connection::CheckSequence(Segment& seg, Instant now) {
       // A retransmitted FIN: our ACK of it was lost. ACK again and wait 2 MSL again.
       timers_.Arm(TimerKind::kTimeWait, now + config_.time_wait);
     }
+    // Linux: data already received (our ACK was lost) or outside the window puts the
+    // receiver back into quick-ACK mode.
+    if (!seg.payload.empty()) EnterQuickAckMode();
     SendAck(now);
   };
 
@@ -311,11 +313,13 @@ void Connection::ProcessText(const Segment& seg, Instant now) {
   size_t stored = 0;
   if (len > 0) {
     const size_t offset = static_cast<size_t>(seg.seq - rcv_nxt_);
-    const size_t free = recv_buffer_.window();
     const ReceiveBuffer::WriteResult w = recv_buffer_.Write(offset, seg.payload);
-    stored = w.stored && offset < free ? std::min(len, free - offset) : 0;
+    stored = w.taken;
     if (stored < len) {
-      ctx_->counters->Drop(DropReason::kTcpRcvBufferFull);
+      // Either the assembler has no range left for one more island of out-of-order data
+      // (the peer retransmits it), or the bytes lie past what the buffer holds.
+      ctx_->counters->Drop(w.stored ? DropReason::kTcpRcvBufferFull
+                                    : DropReason::kTcpOutOfOrderFull);
       ack_now_ = true;
     }
     rcv_mss_estimate_ = std::max<uint32_t>(
@@ -326,16 +330,7 @@ void Connection::ProcessText(const Segment& seg, Instant now) {
       ctx_->counters->tcp_bytes_rx += w.advanced;
       rx_bytes_unacked_ += static_cast<uint32_t>(w.advanced);
       if (w.advanced > 0) Emit(TcpEventType::kReadable);
-      // RFC 5681 §4.2: ACK at once when a segment fills (part of) a gap; RFC 9293 §3.8.6.3:
-      // at least every second full-sized segment; otherwise within the delayed-ACK time.
-      // "Full-sized" is the largest segment seen from the peer. Linux's quickack mode (every
-      // segment ACKed at the start of a connection) is not implemented.
-      if (w.advanced > len || recv_buffer_.has_out_of_order() ||
-          rx_bytes_unacked_ >= 2 * rcv_mss_estimate_) {
-        ack_now_ = true;
-      } else {
-        timers_.ArmIfIdle(TimerKind::kDelayedAck, now + config_.delayed_ack);
-      }
+      ScheduleAckForData(len, w.advanced, now);
     } else {
       // RFC 5681 §4.2: out-of-order data is acknowledged at once (a duplicate ACK), with
       // SACK blocks (RFC 2018 §4).
@@ -357,6 +352,47 @@ void Connection::ProcessText(const Segment& seg, Instant now) {
     ack_now_ = true;
   }
   if (pending_fin_.has_value() && *pending_fin_ == rcv_nxt_) ProcessFin(now);
+}
+
+// When to acknowledge in-order data. RFC 9293 §3.8.6.3 and RFC 5681 §4.2 ask for an ACK at
+// least every second full-sized segment and within 500 ms, and at once when a segment fills
+// (part of) a gap; they allow ACKing more often. The rule, as Linux's __tcp_ack_snd_check:
+//  - at once when the segment filled a gap or out-of-order data is still held;
+//  - at once when more than one full segment (Linux icsk_ack.rcv_mss, RcvMss() here) is
+//    unacknowledged: every second full segment, or one coalesced segment carrying two;
+//  - at once in quick-ACK mode: Linux tcp_incr_quickack gives up to TCP_MAX_QUICKACKS (16,
+//    config.max_quick_acks), at most receive window / (2 * rcv_mss) and at least 2, ACKs
+//    on the first data of a connection and on data after a silence longer than the RTO
+//    (the sender restarts from a small window and needs its ACKs to grow it);
+//    tcp_enter_quickack_mode does the same, and ends ping-pong mode, for duplicate or
+//    out-of-window data. Every segment we send spends one. Quick ACKs are off while the
+//    connection is interactive (ping-pong: we replied with data within the delayed-ACK
+//    time; the replies carry the ACKs) until a delayed ACK timer finds no reply;
+//  - otherwise after the delayed-ACK time (config.delayed_ack, Linux TCP_DELACK_MIN).
+void Connection::ScheduleAckForData(size_t len, size_t advanced, Instant now) {
+  if (advanced > 0) {
+    if (!data_seen_ || now - last_data_recv_ > rtt_.rto()) IncreaseQuickAcks();
+    data_seen_ = true;
+    last_data_recv_ = now;
+  }
+  if (advanced > len || recv_buffer_.has_out_of_order() || rx_bytes_unacked_ > RcvMss() ||
+      InQuickAckMode()) {
+    ack_now_ = true;
+  } else {
+    timers_.ArmIfIdle(TimerKind::kDelayedAck, now + config_.delayed_ack);
+  }
+}
+
+void Connection::IncreaseQuickAcks() {
+  if (config_.max_quick_acks == 0) return;
+  uint32_t n = OfferableWindow() / (2 * RcvMss());
+  if (n == 0) n = 2;
+  quick_acks_ = std::max(quick_acks_, std::min(n, config_.max_quick_acks));
+}
+
+void Connection::EnterQuickAckMode() {
+  IncreaseQuickAcks();
+  pingpong_ = false;
 }
 
 // RFC 9293 §3.10.7.4 eighth.

@@ -2,6 +2,7 @@
 // window, Nagle and sender SWS avoidance; FIN; ACKs with the receive window (receiver SWS
 // avoidance), timestamps and SACK blocks; SYN and SYN-ACK; probes and RSTs.
 #include <algorithm>
+#include <optional>
 
 #include "stack/tcp/connection.h"
 #include "stack/tcp/segment_writer.h"
@@ -19,7 +20,7 @@ constexpr size_t kSackOptionOverhead = 4;  // nop, nop, kind, length
 
 // --- Deciding ----------------------------------------------------------------------------
 
-void Connection::Output(Instant now) {
+void Connection::Output(Instant now, PushMode mode) {
   switch (state_) {
     case TcpState::kClosed:
     case TcpState::kListen:
@@ -33,58 +34,115 @@ void Connection::Output(Instant now) {
     default:
       break;
   }
-  while (SendNextDataSegment(now)) {
+  MaybeRestartAfterIdle(now);
+  bool cwnd_blocked = false;
+  bool sent = false;
+  std::optional<DataSegment> seg = PlanDataSegment(snd_nxt_, snd_max_, mode, &cwnd_blocked);
+  while (seg.has_value()) {
+    const SeqNum end = seg->seq + static_cast<uint32_t>(seg->len) + (seg->fin ? 1 : 0);
+    std::optional<DataSegment> next =
+        PlanDataSegment(end, SeqMax(snd_max_, end), mode, &cwnd_blocked);
+    uint8_t flags = wire::tcp_flags::kAck;
+    if (seg->fin) flags |= wire::tcp_flags::kFin;
+    // PSH like Linux: on the last segment of each burst a write or an ACK sends, unless its
+    // bytes were written with "more to come" (MSG_MORE) and nothing pushed them since, and
+    // (as the packetdrill corpus shows Linux doing) not on what duplicate ACKs clock out
+    // (limited transmit, RFC 3042) or recovery sends.
+    if (!next.has_value() && seg->len > 0 && dupacks_ == 0 && !in_recovery_ &&
+        seg->seq + static_cast<uint32_t>(seg->len) <= push_mark_) {
+      flags |= wire::tcp_flags::kPsh;
+    }
+    TransmitSegment(seg->seq, seg->len, flags, RetransmitKind::kTimeout, now);
+    sent = true;
+    seg = next;
+  }
+  if (cc_ != nullptr && (sent || cwnd_blocked)) {
+    ValidateCwnd(cwnd_blocked || FlightSize() >= cc_->cwnd());
   }
   if (ack_now_) SendAck(now);
   UpdatePersistTimer(now);
 }
 
-bool Connection::SendNextDataSegment(Instant now) {
-  const size_t unsent = UnsentBytes();
-  // The FIN still has to go from snd_nxt_ (first time, or again after a timeout).
-  const bool fin_pending = fin_queued_ && snd_nxt_ <= FinSeq();
-  if (unsent == 0 && !fin_pending) return false;
+void Connection::MaybeRestartAfterIdle(Instant now) {
+  // RFC 5681 §4.1: after an idle period longer than the RTO, new data starts from the
+  // restart window.
+  if (cc_ == nullptr || FlightSize() != 0 || snd_nxt_ != snd_max_ || UnsentBytes() == 0) return;
+  if (last_data_sent_ == Instant::Never() || now - last_data_sent_ <= rtt_.rto()) return;
+  cc_->OnIdleRestart(SegmentSize(), now);
+}
+
+std::optional<Connection::DataSegment> Connection::PlanDataSegment(SeqNum nxt, SeqNum max,
+                                                                   PushMode mode,
+                                                                   bool* cwnd_blocked) const {
+  const SeqNum data_end = snd_buf_seq_ + static_cast<uint32_t>(send_buffer_.size());
+  const SeqNum from = SeqMax(nxt, snd_buf_seq_);
+  const size_t unsent = data_end > from ? static_cast<size_t>(data_end - from) : 0;
+  // The FIN still has to go from `nxt` (first time, or again after a timeout).
+  const bool fin_pending = fin_queued_ && nxt <= FinSeq();
+  if (unsent == 0 && !fin_pending) return std::nullopt;
 
   const size_t seg_cap = SegmentSizeFor(OptionBytesForData());
   const uint32_t mss = SegmentSize();
+  const uint32_t flight = static_cast<uint32_t>(max - snd_una_);
   // The peer's window (RFC 9293 §3.8.6) and the congestion window (RFC 5681), which limited
   // transmit (RFC 3042) stretches by one segment for each of the first two duplicate ACKs.
   uint32_t cwnd = cc_ != nullptr ? cc_->cwnd() : mss;
   if (!in_recovery_ && dupacks_ > 0 && dupacks_ < 3) cwnd += dupacks_ * mss;
   const SeqNum wnd_edge = snd_una_ + snd_wnd_;
   const SeqNum cwnd_edge = snd_una_ + cwnd;
-  const size_t wnd_room = wnd_edge > snd_nxt_ ? static_cast<size_t>(wnd_edge - snd_nxt_) : 0;
-  const size_t cwnd_room = cwnd_edge > snd_nxt_ ? static_cast<size_t>(cwnd_edge - snd_nxt_) : 0;
+  const size_t wnd_room = wnd_edge > nxt ? static_cast<size_t>(wnd_edge - nxt) : 0;
+  const size_t cwnd_room = cwnd_edge > nxt ? static_cast<size_t>(cwnd_edge - nxt) : 0;
   const size_t len = std::min({unsent, seg_cap, wnd_room, cwnd_room});
   // The FIN rides on the last data and needs one sequence number of window; it does not
   // count against cwnd.
   const bool fin = fin_pending && len == unsent && wnd_room > len;
-  if (len == 0 && !fin) return false;
+  if (len == 0 && !fin) {
+    if (unsent > 0 && cwnd_room < wnd_room) *cwnd_blocked = true;
+    return std::nullopt;
+  }
 
-  const bool retransmission = snd_nxt_ < snd_max_;
+  const bool retransmission = nxt < max;
   if (!retransmission && len < seg_cap && !fin) {
     if (len < unsent) {
       // Cut short by a window. Wait for the ACKs that open cwnd; for the peer's window,
       // RFC 9293 §3.8.6.2.1 (sender SWS avoidance): send only if it is at least half the
       // largest window the peer offered (the persist timer overrides, see below).
-      if (cwnd_room < wnd_room && FlightSize() > 0) return false;
-      if (len < max_snd_wnd_ / 2) return false;
-    } else if (!options_.no_delay && snd_max_ > snd_una_) {
+      if (cwnd_room < wnd_room && flight > 0) {
+        *cwnd_blocked = true;
+        return std::nullopt;
+      }
+      if (len < max_snd_wnd_ / 2) return std::nullopt;
+    } else if (mode != PushMode::kForce) {
+      // The last, partial segment of what is queued. TCP_CORK and MSG_MORE hold it for more
+      // data (the persist timer sends it if nothing else does, as Linux's probe timer does).
+      if (mode == PushMode::kMore || cork_) return std::nullopt;
       // Nagle (RFC 9293 §3.7.4, RFC 1122 §4.2.3.4): a small segment waits while data is
       // unacknowledged.
-      return false;
+      if (!options_.no_delay && flight > 0) return std::nullopt;
     }
   }
+  return DataSegment{.seq = nxt, .len = len, .fin = fin};
+}
 
-  if (!retransmission && FlightSize() == 0 && cc_ != nullptr &&
-      last_data_sent_ != Instant::Never() && now - last_data_sent_ > rtt_.rto()) {
-    cc_->OnIdleRestart(mss, now);  // RFC 5681 §4.1
+void Connection::ValidateCwnd(bool cwnd_limited) {
+  // Linux tcp_cwnd_validate: remember, per window of data, whether the sender used all of
+  // cwnd and the largest flight it had; IsCwndLimited() asks this when ACKs come.
+  const uint32_t flight = FlightSize();
+  if (snd_una_ >= cwnd_usage_seq_ || cwnd_limited || (!cwnd_limited_ && flight > max_flight_)) {
+    cwnd_limited_ = cwnd_limited;
+    max_flight_ = flight;
+    cwnd_usage_seq_ = snd_max_;
   }
-  uint8_t flags = wire::tcp_flags::kAck;
-  if (fin) flags |= wire::tcp_flags::kFin;
-  if (len > 0 && len == unsent) flags |= wire::tcp_flags::kPsh;
-  TransmitSegment(snd_nxt_, len, flags, RetransmitKind::kTimeout, now);
-  return true;
+}
+
+bool Connection::IsCwndLimited() const {
+  // RFC 7661 §4.3 and Linux tcp_is_cwnd_limited: grow cwnd only while it limits the sender;
+  // in slow start, also while it is below twice the largest flight of the current window,
+  // so an application-limited sender still reaches what it used.
+  if (cc_ == nullptr) return false;
+  if (cwnd_limited_) return true;
+  if (cc_->cwnd() < cc_->ssthresh()) return cc_->cwnd() < 2 * uint64_t{max_flight_};
+  return false;
 }
 
 void Connection::RetransmitHead(RetransmitKind kind, Instant now) {
@@ -99,6 +157,11 @@ void Connection::RetransmitHead(RetransmitKind kind, Instant now) {
     flags |= wire::tcp_flags::kFin;
   }
   if (len == 0 && (flags & wire::tcp_flags::kFin) == 0) return;
+  // Linux retransmits a segment with the flags it had; the one that ended a pushed write
+  // had PSH.
+  if (len > 0 && snd_una_ + static_cast<uint32_t>(len) == push_mark_) {
+    flags |= wire::tcp_flags::kPsh;
+  }
   TransmitSegment(snd_una_, len, flags, kind, now);
 }
 
@@ -142,6 +205,7 @@ void Connection::TransmitSegment(SeqNum seq, size_t len, uint8_t flags, Retransm
     ++stats_.retransmits[static_cast<size_t>(kind)];
     ++ctx_->counters->tcp_retransmits[static_cast<size_t>(kind)];
     rtt_timing_ = false;  // Karn's rule (RFC 6298 §3)
+    retrans_high_ = SeqMax(retrans_high_, end);
   } else if (!rtt_timing_) {
     rtt_timing_ = true;
     rtt_seq_ = end;
@@ -149,6 +213,9 @@ void Connection::TransmitSegment(SeqNum seq, size_t len, uint8_t flags, Retransm
   }
   if (end > snd_nxt_) snd_nxt_ = end;
   if (end > snd_max_) snd_max_ = end;
+  // Linux tcp_event_data_sent: data sent within the delayed-ACK time of data received is a
+  // reply; the connection is interactive (ping-pong) and its ACKs ride on the replies.
+  if (len > 0 && data_seen_ && now - last_data_recv_ < config_.delayed_ack) pingpong_ = true;
   last_data_sent_ = now;
   persist_backoff_ = 0;
   timers_.Cancel(TimerKind::kPersist);
@@ -174,6 +241,7 @@ absl::Status Connection::SendSyn(Instant now) {
   const uint32_t window =
       std::min<uint32_t>(static_cast<uint32_t>(recv_buffer_.window()), kMaxUnscaledWindow);
   h.window = static_cast<uint16_t>(window);
+  syn_window_ = std::max(syn_window_, window);
   h.options = SynOptions(offer_, TsVal(now), ts_ecr);
   if (state_ == TcpState::kSynReceived) {
     rcv_adv_edge_ = SeqMax(rcv_adv_edge_, rcv_nxt_ + window);
@@ -240,6 +308,8 @@ void Connection::SendReset(Instant now) {
   h.seq = snd_max_;
   h.ack = rcv_nxt_;
   h.flags = wire::tcp_flags::kRst | wire::tcp_flags::kAck;
+  // RFC 7323 §3.2: timestamps SHOULD be sent in a RST too (Linux does).
+  if (ts_enabled_) h.options.timestamps = wire::TcpTimestamps{TsVal(now), ts_recent_};
   (void)WriteSegment(*ctx_->ip, *ctx_->counters, tuple_, h, RingSlices{}, now);
   ++stats_.segments_sent;
 }
@@ -258,14 +328,21 @@ void Connection::NoteAckSent() {
   last_ack_sent_ = rcv_nxt_;
   ack_now_ = false;
   rx_bytes_unacked_ = 0;
+  if (quick_acks_ > 0) --quick_acks_;  // Linux tcp_event_ack_sent / tcp_dec_quickack_mode
+  // What we advertise now bounds what a buffer shrunk earlier must still make room for.
+  recv_buffer_.LowerReserve(recv_buffer_.readable() + AdvertisedWindowLeft());
   timers_.Cancel(TimerKind::kDelayedAck);
 }
 
 // --- Windows and sizes -------------------------------------------------------------------
 
-uint32_t Connection::AdvertisableWindowBytes() const {
+uint32_t Connection::OfferableWindow() const {
   const uint32_t max_window = kMaxUnscaledWindow << rcv_wscale_;
-  const uint32_t free = static_cast<uint32_t>(std::min<size_t>(recv_buffer_.window(), max_window));
+  return static_cast<uint32_t>(std::min<size_t>(recv_buffer_.window(), max_window));
+}
+
+uint32_t Connection::AdvertisableWindowBytes() const {
+  const uint32_t free = OfferableWindow();
   const uint32_t left = AdvertisedWindowLeft();
   if (free <= left) return left;
   // RFC 9293 §3.8.6.2.2 (receiver SWS avoidance): move the right edge only by at least
@@ -288,10 +365,31 @@ uint16_t Connection::WindowToAdvertise() {
   return static_cast<uint16_t>(field);
 }
 
-bool Connection::WindowUpdateWorthSending() const {
+bool Connection::WindowUpdateWorthSending(uint32_t offerable_before_read) const {
   const uint32_t left = AdvertisedWindowLeft();
   const uint32_t offered = (AdvertisableWindowBytes() >> rcv_wscale_) << rcv_wscale_;
-  return offered > left;  // AdvertisableWindowBytes() only grows by a worthwhile step
+  // Receiver SWS avoidance: AdvertisableWindowBytes() moves the right edge only by at least
+  // min(buffer / 2, MSS) (RFC 9293 §3.8.6.2.2).
+  if (offered <= left) return false;
+  // The peer may be stalled on our window: it was zero or below one segment. Tell it.
+  if (left < RcvMss()) return true;
+  // Otherwise the peer can go on sending, and the ACKs its data gets carry the new window.
+  // A segment of its own is worth it only when, as Linux's __tcp_cleanup_rbuf has it, the
+  // window left is at most half the largest we can offer and at least doubles; and only
+  // for what this read opened (at least min(buffer / 2, MSS) more than we could offer
+  // before it), not for a window the SYN-ACK capped at 65535 that any ACK will widen.
+  const uint64_t largest =
+      std::min<uint64_t>(recv_buffer_.capacity(), uint64_t{kMaxUnscaledWindow} << rcv_wscale_);
+  const uint32_t step = std::max<uint32_t>(
+      std::min<uint32_t>(static_cast<uint32_t>(recv_buffer_.capacity() / 2), local_mss_), 1);
+  return 2 * uint64_t{left} <= largest && offered >= 2 * uint64_t{left} &&
+         offered >= uint64_t{std::max(left, offerable_before_read)} + step;
+}
+
+uint32_t Connection::RcvMss() const {
+  // Linux tcp_initialize_rcv_mss starts from min(our MSS, 536) and tcp_measure_rcv_mss
+  // raises it to the largest segment seen (never above our MSS).
+  return std::max(rcv_mss_estimate_, std::min<uint32_t>(local_mss_, kDefaultSendMss));
 }
 
 size_t Connection::OptionBytesForData() const {
@@ -305,8 +403,14 @@ size_t Connection::OptionBytesForData() const {
 
 size_t Connection::SegmentSizeFor(size_t option_bytes) const {
   // RFC 9293 §3.7.1: Eff.snd.MSS = min(SendMSS + 20, MMS_S) - TCPhdrsize; snd_mss_ already
-  // holds min(SendMSS, MMS_S - 20), so the options are what is left to subtract.
-  return snd_mss_ > option_bytes ? snd_mss_ - option_bytes : 1;
+  // holds min(SendMSS, MMS_S - 20), so the options are what is left to subtract. MMS_S is
+  // read again here: the IP layer may have lowered the path MTU since (RFC 1191 §6.4) for an
+  // ICMP error this connection did not believe (RFC 5927 §4.1) or for another connection to
+  // the same destination, and a segment beyond it would never leave.
+  const size_t path_mss =
+      SendMss(peer_mss_, ctx_->ip->MaxPayload(tuple_.remote.addr), options_.mss_clamp);
+  const size_t mss = std::min<size_t>(snd_mss_, path_mss);
+  return mss > option_bytes ? mss - option_bytes : 1;
 }
 
 size_t Connection::MaxSackBlocks() const {

@@ -106,6 +106,7 @@ void Connection::OnRetransmitTimeout(Instant now) {
   }
   recover_ = snd_max_ - 1;
   in_recovery_ = false;
+  in_loss_ = true;
   dupacks_ = 0;
   // Go back: everything after SND.UNA is sent again as the window allows.
   snd_nxt_ = snd_una_;
@@ -120,11 +121,12 @@ void Connection::OnPersistTimeout(Instant now) {
       snd_una_ + snd_wnd_ > snd_nxt_ ? static_cast<size_t>(snd_una_ + snd_wnd_ - snd_nxt_) : 0;
   const size_t unsent = UnsentBytes();
   if (wnd_room > 0 && unsent > 0) {
-    // RFC 9293 §3.8.6.2.1: the override timeout of sender SWS avoidance. Send what fits.
+    // RFC 9293 §3.8.6.2.1: the override timeout of sender SWS avoidance; it also ends a
+    // cork (TCP_CORK, MSG_MORE) that nothing else ended. Send what fits, with PSH as Linux's
+    // probe timer does (tcp_write_wakeup).
     const size_t len = std::min({unsent, wnd_room, SegmentSizeFor(OptionBytesForData())});
-    uint8_t flags = wire::tcp_flags::kAck;
-    if (len == unsent) flags |= wire::tcp_flags::kPsh;
-    TransmitSegment(snd_nxt_, len, flags, RetransmitKind::kTimeout, now);
+    TransmitSegment(snd_nxt_, len, wire::tcp_flags::kAck | wire::tcp_flags::kPsh,
+                    RetransmitKind::kTimeout, now);
     return;
   }
   if (wnd_room > 0) {
@@ -171,6 +173,8 @@ void Connection::OnKeepaliveTimeout(Instant now) {
 }
 
 void Connection::OnDelayedAckTimeout(Instant now) {
+  // Linux tcp_delack_timer_handler: a delayed ACK that no reply carried ends ping-pong mode.
+  pingpong_ = false;
   ack_now_ = true;
   Output(now);
 }

@@ -23,6 +23,8 @@ class Listener {
   ListenerId id() const { return id_; }
   Port port() const { return port_; }
   const ConnectionOptions& options() const { return options_; }
+  // Options for children created from now on (setsockopt on a listening socket).
+  void set_options(const ConnectionOptions& options) { options_ = options; }
 
   // Room for one more child (embryonic + ready <= backlog).
   bool HasRoom() const { return embryonic_.size() + ready_.size() < backlog_; }

@@ -1,12 +1,11 @@
 // Options in use: timestamps and PAWS (RFC 7323 §3-§5), MSS and segment sizes with options
-// (RFC 9293 §3.7.1), and ICMP errors: path MTU (RFC 1191), hard and soft errors
-// (RFC 1122 §4.2.3.9) validated against the sequence space (RFC 5927).
+// (RFC 9293 §3.7.1). ICMP errors are in icmp_test.cc.
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "stack/tcp/testing/harness.h"
 #include "stack/tcp/testing/states.h"
-#include "stack/wire/endian.h"
 
 namespace tcpaas::tcp::testing {
 namespace {
@@ -29,6 +28,7 @@ class TimestampTest : public ::testing::Test {
 
 TEST_F(TimestampTest, OurTsValTicksInMillisecondsAndEchoesTsRecent) {
   h_.Inject(Data("a").Seq(peer_).Ack(our_).Ts(1005, 0));
+  h_.ExpectSent(Ack().Ack(peer_ + 1).TsEcr(1005), "quick ACK");
   h_.SendString(conn_, "x");
   const SentSegment s1 = h_.ExpectSent(Data("x").TsEcr(1005));
   h_.AdvanceTime(Duration::Millis(250));
@@ -37,6 +37,40 @@ TEST_F(TimestampTest, OurTsValTicksInMillisecondsAndEchoesTsRecent) {
   h_.SendString(conn_, "y");
   const SentSegment s2 = h_.ExpectSent(Data("y").TsEcr(1010));
   EXPECT_EQ(s2.header.options.timestamps->val - s1.header.options.timestamps->val, 250u);
+}
+
+TEST_F(TimestampTest, TheClockNeverRunsBackwardsWhateverTheCallerPasses) {
+  // RFC 7323 §5.4: TSvals must be monotonic. The layer keeps the latest `now` it saw.
+  h_.AdvanceTime(Duration::Seconds(5));
+  h_.SendString(conn_, "x");
+  const uint32_t first = h_.ExpectSent(Data("x")).header.options.timestamps->val;
+  const Instant older = h_.now() - Duration::Seconds(3);
+  // An ACK and a write that claim an earlier time.
+  const std::vector<uint8_t> ack =
+      Harness::Build(Ack().Seq(peer_).Ack(our_ + 1).Ts(1001, first), kRemote.port, kLocalPort);
+  ip::Ipv4PacketInfo info;
+  info.src = kRemoteAddr;
+  info.dst = kLocalAddr;
+  info.protocol = ip::kProtoTcp;
+  h_.layer().OnPacket(info, ack, older);
+  EXPECT_GE(h_.Stats(conn_).srtt, Duration::Zero()) << "no negative RTT sample";
+  ASSERT_TRUE(h_.layer()
+                  .Send(conn_, absl::MakeConstSpan(reinterpret_cast<const uint8_t*>("y"), 1), older)
+                  .ok());
+  const SentSegment y = h_.ExpectSent(Data("y"));
+  EXPECT_GE(y.header.options.timestamps->val, first);
+  // Timers are not pulled back either: the retransmission of "y" is an RTO after the
+  // latest time seen, not after the older one.
+  h_.layer().Poll(older + Duration::Millis(500));
+  h_.ExpectNothingSent("the RTO counts from the latest time the layer saw");
+}
+
+TEST_F(TimestampTest, OurResetsCarryTimestamps) {
+  // RFC 7323 §3.2: SHOULD be sent in a RST as well.
+  h_.Inject(Data("unread").Seq(peer_).Ack(our_).Ts(1007, 0));
+  h_.DropSent();
+  ASSERT_TRUE(h_.layer().Close(conn_, h_.now()).ok());
+  h_.ExpectSent(RstAck().Seq(our_).Ack(peer_ + 6).TsEcr(1007));
 }
 
 TEST_F(TimestampTest, PawsDropsOldTimestampsButNotResets) {
@@ -129,102 +163,6 @@ TEST(Mss, SackBlocksShrinkADataSegmentSoItStillFits) {
   h.SendString(c, std::string(3000, 's'));
   const SentSegment s = h.ExpectSent(Data(1448 - 12));  // 12 = nop, nop, SACK header, 1 block
   EXPECT_EQ(s.header.options.sack_count, 1);
-}
-
-// --- ICMP ---------------------------------------------------------------------------------
-
-ip::IcmpError MakeIcmpError(ip::IcmpErrorKind kind, SeqNum seq, Port local, uint16_t mtu = 0) {
-  static uint8_t quoted[8];
-  wire::Store16(quoted, local.value());
-  wire::Store16(quoted + 2, kRemote.port.value());
-  wire::Store32(quoted + 4, seq.raw());
-  ip::IcmpError e;
-  e.kind = kind;
-  e.type = kind == ip::IcmpErrorKind::kTimeExceeded ? 11 : 3;
-  e.next_hop_mtu = mtu;
-  e.original_src = kLocalAddr;
-  e.original_dst = kRemoteAddr;
-  e.protocol = ip::kProtoTcp;
-  e.original_transport = absl::MakeConstSpan(quoted);
-  return e;
-}
-
-TEST(Icmp, FragmentationNeededLowersTheMssAndResends) {
-  Harness h;
-  Reached r = ReachState(h, TcpState::kEstablished);
-  ASSERT_TRUE(h.layer().SetNoDelay(r.conn, true, h.now()).ok());
-  h.SendString(r.conn, std::string(2920, 'p'));
-  h.ExpectSent(Data(1460).Seq(r.our_nxt));
-  h.ExpectSent(Data(1460).Seq(r.our_nxt + 1460));
-  h.ip().SetPathMtu(kRemoteAddr, 1000);
-  h.layer().OnIcmpError(
-      MakeIcmpError(ip::IcmpErrorKind::kFragmentationNeeded, r.our_nxt, kLocalPort, 1000), h.now());
-  h.ExpectSent(Data(960).Seq(r.our_nxt));
-  h.ExpectSent(Data(960).Seq(r.our_nxt + 960));
-  h.ExpectSent(Data(960).Seq(r.our_nxt + 1920));
-  h.ExpectSent(Data(40).Seq(r.our_nxt + 2880));
-  EXPECT_EQ(h.Stats(r.conn).snd_mss, 960u);
-  EXPECT_EQ(h.Stats(r.conn).rto_timeouts, 0u);
-}
-
-TEST(Icmp, ErrorsQuotingSequenceNumbersNotInFlightAreIgnored) {
-  Harness h;
-  Reached r = ReachState(h, TcpState::kEstablished);
-  h.SendString(r.conn, "abc");
-  h.PopSent();
-  h.ip().SetPathMtu(kRemoteAddr, 1000);
-  h.layer().OnIcmpError(
-      MakeIcmpError(ip::IcmpErrorKind::kFragmentationNeeded, r.our_nxt + 100, kLocalPort, 1000),
-      h.now());
-  h.ExpectNothingSent();
-  EXPECT_EQ(h.Stats(r.conn).snd_mss, 1460u);
-  EXPECT_EQ(h.counters().dropped(DropReason::kIcmpUnhandled), 1u);
-}
-
-TEST(Icmp, PortUnreachableWhileConnectingIsRefused) {
-  Harness h;
-  Reached r = ReachState(h, TcpState::kSynSent);
-  h.layer().OnIcmpError(MakeIcmpError(ip::IcmpErrorKind::kPortUnreachable, h.iss(), kLocalPort),
-                        h.now());
-  EXPECT_EQ(h.State(r.conn), TcpState::kClosed);
-  EXPECT_EQ(h.Stats(r.conn).close_reason, CloseReason::kRefused);
-}
-
-TEST(Icmp, HostUnreachableWhileConnectingIsSoft) {
-  // RFC 1122 §4.2.3.9: a soft error; the SYN retransmissions go on (ARP may succeed next
-  // time) and a timeout then reports the host as unreachable.
-  Harness h;
-  Reached r = ReachState(h, TcpState::kSynSent);
-  h.layer().OnIcmpError(MakeIcmpError(ip::IcmpErrorKind::kHostUnreachable, h.iss(), kLocalPort),
-                        h.now());
-  EXPECT_EQ(h.State(r.conn), TcpState::kSynSent);
-  h.AdvanceTime(Duration::Seconds(1));
-  h.ExpectSent(Syn());
-  h.AdvanceTime(Duration::Seconds(200));
-  EXPECT_EQ(h.Stats(r.conn).close_reason, CloseReason::kUnreachable);
-}
-
-TEST(Icmp, ProtocolUnreachableWhileConnectingIsUnreachable) {
-  Harness h;
-  Reached r = ReachState(h, TcpState::kSynSent);
-  h.layer().OnIcmpError(MakeIcmpError(ip::IcmpErrorKind::kProtocolUnreachable, h.iss(), kLocalPort),
-                        h.now());
-  EXPECT_EQ(h.Stats(r.conn).close_reason, CloseReason::kUnreachable);
-}
-
-TEST(Icmp, SoftErrorWhenEstablishedIsReportedIfTheConnectionTimesOut) {
-  TcpConfig config = TestConfig();
-  config.retries2 = 2;
-  Harness h(config);
-  Reached r = ReachState(h, TcpState::kEstablished);
-  h.SendString(r.conn, "abc");
-  h.PopSent();
-  h.layer().OnIcmpError(MakeIcmpError(ip::IcmpErrorKind::kHostUnreachable, r.our_nxt, kLocalPort),
-                        h.now());
-  EXPECT_EQ(h.State(r.conn), TcpState::kEstablished);
-  while (h.State(r.conn) != TcpState::kClosed && h.RunNextTimer()) {
-  }
-  EXPECT_EQ(h.Stats(r.conn).close_reason, CloseReason::kUnreachable);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "stack/tcp/assembler.h"
 #include "stack/tcp/testing/harness.h"
 #include "stack/tcp/testing/states.h"
 
@@ -31,7 +32,7 @@ class ReassemblyTest : public ::testing::Test {
 
 TEST_F(ReassemblyTest, OutOfOrderSegmentsGetSackedDupAcksAndDeliverInOrder) {
   Send(0);
-  h_.ExpectNothingSent("one in-order segment waits for the delayed ACK");
+  h_.ExpectSent(Ack().Ack(At(100)).NoSack(), "the first data gets a quick ACK");
   Send(2);
   h_.ExpectSent(Ack().Ack(At(100)).Sack(At(200), At(300)), "immediate dup ACK");
   Send(4);
@@ -123,6 +124,25 @@ TEST_F(SmallBufferTest, DataBeyondTheWindowIsCutAndAcknowledgedWithTheWindow) {
   h_.Inject(Data("late").Seq(At(1200)).Ack(r_.our_nxt));
   h_.ExpectSent(Ack().Ack(At(1000)).Win(0).NoSack());
   EXPECT_EQ(h_.RecvString(r_.conn).size(), 1000u);
+}
+
+TEST_F(ReassemblyTest, OutOfOrderIslandsBeyondTheRangeLimitAreCountedAsSuch) {
+  // Islands of one byte with a gap before each: the assembler tracks kMaxRanges of them.
+  for (size_t i = 0; i < Assembler::kMaxRanges; ++i) {
+    h_.Inject(Data("x").Seq(At(static_cast<int>(2 * i + 1))).Ack(r_.our_nxt));
+  }
+  h_.DropSent();
+  EXPECT_EQ(h_.counters().dropped(DropReason::kTcpOutOfOrderFull), 0u);
+  // One island more has no range to go to: the peer must retransmit it.
+  h_.Inject(Data("y").Seq(At(static_cast<int>(2 * Assembler::kMaxRanges + 1))).Ack(r_.our_nxt));
+  EXPECT_EQ(h_.counters().dropped(DropReason::kTcpOutOfOrderFull), 1u);
+  EXPECT_EQ(h_.counters().dropped(DropReason::kTcpRcvBufferFull), 0u)
+      << "the buffer had room; only the range table was full";
+  // Filling the holes delivers every island that was kept, and nothing of the refused one.
+  for (size_t i = 0; i < Assembler::kMaxRanges; ++i) {
+    h_.Inject(Data("-").Seq(At(static_cast<int>(2 * i))).Ack(r_.our_nxt));
+  }
+  EXPECT_EQ(h_.layer().RecvAvailable(r_.conn), 2 * Assembler::kMaxRanges);
 }
 
 // Every order of five segments delivers the same bytes and ends with one cumulative ACK.

@@ -427,5 +427,43 @@ TEST(ReceiveBufferTest, RandomSegmentsMatchTheModel) {
   EXPECT_GT(completed, 0u);
 }
 
+// SetCapacity(): the window follows the capacity, while data held and a promised window
+// are never lost, whether the ring wraps or not.
+class ReceiveBufferResizeTest : public ::testing::TestWithParam<size_t /*ring head*/> {};
+
+TEST_P(ReceiveBufferResizeTest, GrowingKeepsInOrderAndOutOfOrderData) {
+  Receiver r(100);
+  r.ShiftRing(GetParam());
+  const size_t base = r.rcv_nxt();
+  ASSERT_EQ(r.Deliver(base, base + 30).advanced, 30u);
+  r.Deliver(base + 50, base + 70);  // out of order
+  r.buf().SetCapacity(300, r.buf().readable() + r.buf().window());
+  EXPECT_EQ(r.buf().capacity(), 300u);
+  EXPECT_EQ(r.buf().window(), 270u);
+  EXPECT_EQ(r.Deliver(base + 30, base + 50).advanced, 40u) << "fills the gap";
+  r.Deliver(base + 70, base + 200);
+  EXPECT_EQ(r.ReadAll(), Stream(base, base + 200));
+}
+
+TEST_P(ReceiveBufferResizeTest, ShrinkingHonoursThePromisedWindowThenFollowsTheCapacity) {
+  Receiver r(100);
+  r.ShiftRing(GetParam());
+  const size_t base = r.rcv_nxt();
+  ASSERT_EQ(r.Deliver(base, base + 30).advanced, 30u);
+  // We had advertised all 100 bytes; shrink to 40.
+  r.buf().SetCapacity(40, 100);
+  EXPECT_EQ(r.buf().window(), 10u) << "what may be advertised from now on";
+  EXPECT_EQ(r.Deliver(base + 30, base + 100).advanced, 70u) << "the promise is kept";
+  EXPECT_EQ(r.ReadAll(), Stream(base, base + 100));
+  EXPECT_EQ(r.buf().window(), 40u);
+  // Once the caller advertised within the new capacity, storage needs no more.
+  r.buf().LowerReserve(40);
+  r.buf().ReleaseIfEmpty();
+  EXPECT_EQ(r.Deliver(base + 100, base + 200).advanced, 40u) << "only 40 fit now";
+  EXPECT_EQ(r.ReadAll(), Stream(base + 100, base + 140));
+}
+
+INSTANTIATE_TEST_SUITE_P(RingHeads, ReceiveBufferResizeTest, ::testing::Values(0, 50, 95));
+
 }  // namespace
 }  // namespace tcpaas::tcp

@@ -73,13 +73,16 @@ TEST_F(RetransmitTest, KarnNoSampleFromARetransmittedSegment) {
   PeerAck(una_ + 4);  // for the original or for the retransmission? Unknown: no sample.
   EXPECT_EQ(h_.Stats(conn_).srtt, Duration::Millis(50));
   EXPECT_EQ(h_.counters().tcp_rtt.count, 1u);
-  EXPECT_EQ(h_.Stats(conn_).rto, Duration::Millis(250)) << "backoff ends with the new ACK";
-  // The next segment is timed again.
+  // RFC 6298 §5: without a new measurement the backed-off RTO stays (as Linux).
+  EXPECT_EQ(h_.Stats(conn_).rto, Duration::Millis(500)) << "no sample, no collapse";
+  EXPECT_EQ(h_.Stats(conn_).rto_backoff, 1u);
+  // The next segment is timed again; its sample collapses the backoff.
   h_.SendString(conn_, "more");
   h_.ExpectSent(Data("more"));
   h_.AdvanceTime(Duration::Millis(90));
   PeerAck(una_ + 8);
   EXPECT_EQ(h_.counters().tcp_rtt.count, 2u);
+  EXPECT_EQ(h_.Stats(conn_).rto_backoff, 0u);
   // RFC 6298 §2.3: SRTT = 7/8 * 50 + 1/8 * 90 = 55 ms.
   EXPECT_EQ(h_.Stats(conn_).srtt, Duration::Millis(55));
 }
@@ -118,12 +121,16 @@ TEST_F(RetransmitTest, FastRetransmitAndNewRenoRecovery) {
   TcpStats s = h_.Stats(conn_);
   EXPECT_EQ(s.fast_recoveries, 1u);
   EXPECT_EQ(s.dup_acks_received, 3u);
-  EXPECT_EQ(s.ssthresh, 12u * 1460 / 2);     // FlightSize / 2 (12 segments out)
+  // FlightSize / 2 with the FlightSize before limited transmit (10 segments, not the 12
+  // out now): RFC 5681 §3.2 step 2.
+  EXPECT_EQ(s.ssthresh, 10u * 1460 / 2);
   EXPECT_EQ(s.cwnd, s.ssthresh + 3 * 1460);  // inflated by the three duplicates
   EXPECT_EQ(s.retransmits[static_cast<size_t>(RetransmitKind::kFast)], 1u);
-  // More duplicates inflate cwnd until new data may go.
+  // More duplicates inflate cwnd until new data may go (cwnd above the 12 segments out).
   for (int i = 0; i < 4; ++i) PeerAck(una_);
   EXPECT_EQ(h_.Stats(conn_).cwnd, s.ssthresh + 7 * 1460);
+  h_.ExpectNothingSent("cwnd of 12 segments, 12 outstanding");
+  PeerAck(una_);
   h_.ExpectSent(Data(1460).Seq(una_ + 1460 * 12));
   // A partial ACK (segments 0-4; 5 lost too) retransmits the next hole at once.
   PeerAck(una_ + 1460 * 5);

@@ -27,7 +27,7 @@ class SendBuffer {
 
   size_t capacity() const { return capacity_; }
   size_t size() const { return size_; }  // queued and not yet acknowledged
-  size_t free() const { return capacity_ - size_; }
+  size_t free() const { return capacity_ > size_ ? capacity_ - size_ : 0; }
   bool empty() const { return size_ == 0; }
   // Whether ring storage is currently allocated (it is not until the first Write()).
   bool allocated() const { return storage_ != nullptr; }
@@ -43,11 +43,20 @@ class SendBuffer {
   void Consume(size_t n);
   // Frees the storage if the buffer is empty (it is allocated again on the next Write()).
   void ReleaseIfEmpty();
+  // Changes how much the buffer may hold (> 0). Queued bytes are never dropped: below
+  // size() the buffer just takes nothing more until enough is acknowledged. Storage that
+  // exists is resized at once if the queued bytes fit the new capacity (a copy), else when
+  // it is next released.
+  void SetCapacity(size_t capacity);
 
  private:
+  // Moves the queued bytes into fresh storage of `ring_size` bytes, starting at index 0.
+  void Reallocate(size_t ring_size);
+
   size_t capacity_;
   std::unique_ptr<uint8_t[]> storage_;
-  size_t head_ = 0;  // index of the oldest byte
+  size_t ring_size_ = 0;  // bytes of storage_ (>= capacity_ unless shrunk below size_)
+  size_t head_ = 0;       // index of the oldest byte
   size_t size_ = 0;
 };
 

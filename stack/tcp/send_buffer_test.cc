@@ -169,5 +169,56 @@ TEST(SendBufferTest, StreamThroughSmallRingKeepsOrder) {
   }
 }
 
+// SetCapacity(): grow and shrink with data queued, wrapped around the ring or not.
+struct ResizeCase {
+  const char* name;
+  size_t head_shift;  // bytes written and acknowledged first, to move the ring's head
+  size_t queued;
+  size_t new_capacity;
+};
+
+class SendBufferResizeTest : public testing::TestWithParam<ResizeCase> {};
+
+TEST_P(SendBufferResizeTest, KeepsEveryQueuedByteInOrder) {
+  const ResizeCase& c = GetParam();
+  SendBuffer buf(100);
+  ASSERT_EQ(buf.Write(Bytes(c.head_shift, 200)), c.head_shift);
+  buf.Consume(c.head_shift);
+  ASSERT_EQ(buf.Write(Bytes(c.queued)), c.queued);
+  buf.SetCapacity(c.new_capacity);
+  EXPECT_EQ(buf.capacity(), c.new_capacity);
+  EXPECT_EQ(buf.size(), c.queued) << "nothing queued is dropped";
+  EXPECT_EQ(Flatten(buf.Peek(0, c.queued)), Bytes(c.queued));
+  EXPECT_EQ(buf.free(), c.new_capacity > c.queued ? c.new_capacity - c.queued : 0);
+  // The buffer keeps working: fill what is free, drain, and check the stream.
+  const size_t more = buf.free();
+  ASSERT_EQ(buf.Write(Bytes(more, static_cast<uint8_t>(c.queued))), more);
+  EXPECT_EQ(Flatten(buf.Peek(0, c.queued + more)), Bytes(c.queued + more));
+  buf.Consume(c.queued + more);
+  EXPECT_TRUE(buf.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Resize, SendBufferResizeTest,
+                         testing::Values(ResizeCase{"grow", 0, 60, 300},
+                                         ResizeCase{"grow_wrapped", 70, 60, 300},
+                                         ResizeCase{"shrink_above_queued", 70, 60, 80},
+                                         ResizeCase{"shrink_below_queued", 70, 60, 20},
+                                         ResizeCase{"shrink_empty", 30, 0, 10}),
+                         [](const testing::TestParamInfo<ResizeCase>& info) {
+                           return info.param.name;
+                         });
+
+TEST(SendBufferTest, ShrunkBelowQueuedTakesMoreOnlyOnceAcknowledged) {
+  SendBuffer buf(100);
+  ASSERT_EQ(buf.Write(Bytes(80)), 80u);
+  buf.SetCapacity(50);
+  EXPECT_EQ(buf.free(), 0u);
+  EXPECT_EQ(buf.Write(Bytes(1)), 0u);
+  buf.Consume(40);
+  EXPECT_EQ(buf.free(), 10u);
+  EXPECT_EQ(buf.Write(Bytes(20, 80)), 10u);
+  EXPECT_EQ(Flatten(buf.Peek(0, 50)), Bytes(50, 40));
+}
+
 }  // namespace
 }  // namespace tcpaas::tcp

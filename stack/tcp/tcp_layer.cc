@@ -2,6 +2,7 @@
 // answers segments for no connection, schedules timers and delivers events.
 #include "stack/tcp/tcp_layer.h"
 
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -26,22 +27,53 @@ namespace {
 
 // The largest receive buffer a 16-bit window with the largest shift can describe.
 constexpr size_t kMaxRecvBuffer = size_t{65535} << kMaxWindowShift;
+// A bound on the send buffer, so no caller can ask for unbounded memory by mistake.
+constexpr size_t kMaxSendBuffer = size_t{1} << 30;
+
+absl::Status ValidateSendBuffer(size_t bytes) {
+  if (bytes == 0 || bytes > kMaxSendBuffer) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("send buffer must be 1 .. ", kMaxSendBuffer, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateRecvBuffer(size_t bytes) {
+  if (bytes == 0 || bytes > kMaxRecvBuffer) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("receive buffer must be 1 .. ", kMaxRecvBuffer, " bytes (65535 << 14)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateKeepalive(const KeepaliveSettings& k) {
+  if (k.enabled && (k.idle <= Duration::Zero() || k.interval <= Duration::Zero() || k.probes < 1)) {
+    return absl::InvalidArgumentError("keepalive needs positive idle, interval and probes");
+  }
+  return absl::OkStatus();
+}
+
+KeepaliveSettings KeepaliveOf(const ConnectionOptions& o) {
+  return KeepaliveSettings{.enabled = o.keepalive,
+                           .idle = o.keepalive_idle,
+                           .interval = o.keepalive_interval,
+                           .probes = o.keepalive_probes};
+}
 
 bool UsableRemote(Ipv4Address a) {
   return !a.is_any() && !a.is_broadcast() && !a.is_multicast() && !a.is_loopback();
 }
 
 absl::Status ValidateOptions(const ConnectionOptions& o, const TcpConfig& config) {
-  if (o.send_buffer_bytes == 0 || o.recv_buffer_bytes == 0) {
-    return absl::InvalidArgumentError("send and receive buffers must hold at least one byte");
-  }
-  if (o.recv_buffer_bytes > kMaxRecvBuffer) {
+  if (absl::Status s = ValidateSendBuffer(o.send_buffer_bytes); !s.ok()) return s;
+  if (absl::Status s = ValidateRecvBuffer(o.recv_buffer_bytes); !s.ok()) return s;
+  if (o.window_scale_buffer_bytes > kMaxRecvBuffer) {
     return absl::InvalidArgumentError(
-        absl::StrCat("receive buffer above ", kMaxRecvBuffer, " bytes (65535 << 14)"));
+        absl::StrCat("window scale buffer above ", kMaxRecvBuffer, " bytes (65535 << 14)"));
   }
-  if (o.keepalive && (o.keepalive_idle <= Duration::Zero() ||
-                      o.keepalive_interval <= Duration::Zero() || o.keepalive_probes < 1)) {
-    return absl::InvalidArgumentError("keepalive needs positive idle, interval and probes");
+  if (absl::Status s = ValidateKeepalive(KeepaliveOf(o)); !s.ok()) return s;
+  if (o.user_timeout < Duration::Zero()) {
+    return absl::InvalidArgumentError("user timeout must not be negative");
   }
   // The congestion control is created once the MSS is known; check its name now.
   return MakeCongestionControl(o.congestion_control, kDefaultSendMss,
@@ -78,11 +110,21 @@ class TcpLayer::Impl {
   void SetEventHandler(TcpEventHandler* handler) { handler_ = handler; }
   const TcpConfig& config() const { return config_; }
 
+  // RFC 7323 §5.4: the timestamp clock must never run backwards, and neither may timers or
+  // RTT samples. Every entry point passes its `now` through here: the layer works with the
+  // latest time it has seen, whatever a caller passes.
+  Instant Monotonic(Instant now) {
+    if (now > latest_now_ && !now.is_never()) latest_now_ = now;
+    return latest_now_;
+  }
+
   absl::StatusOr<ConnId> Connect(Endpoint remote, const ConnectionOptions& options, Instant now,
                                  Port local_port);
   absl::StatusOr<ListenerId> Listen(Port port, int backlog, const ConnectionOptions& options);
   absl::Status CloseListener(ListenerId id, Instant now);
   std::optional<ConnId> Accept(ListenerId id);
+  absl::Status SetListenerOptions(ListenerId id, const ConnectionOptions& options);
+  absl::StatusOr<ConnectionOptions> GetListenerOptions(ListenerId id) const;
 
   // Runs `fn` on the user's connection `id`, then settles the layer and delivers events.
   template <typename Fn>
@@ -134,6 +176,7 @@ class TcpLayer::Impl {
   absl::flat_hash_map<FourTuple, ConnId> by_tuple_;
   absl::flat_hash_map<Port, ListenerId> by_port_;
   TimerQueue timers_;  // keyed by connection slot index
+  Instant latest_now_ = Instant::FromNanos(std::numeric_limits<int64_t>::min());
 };
 
 // --- Opening ---------------------------------------------------------------------------
@@ -179,8 +222,10 @@ absl::StatusOr<ConnId> TcpLayer::Impl::Connect(Endpoint remote, const Connection
   Connection* c = conn.get();
   conns_.Insert(std::move(conn));
   by_tuple_[tuple] = id;
-  if (absl::Status s = c->Open(now); !s.ok()) {
+  if (absl::Status s = c->Open(now); !s.ok() && !absl::IsResourceExhausted(s)) {
     // Not even the SYN could leave (e.g. no route): fail now rather than after SYN timeouts.
+    // A full queue below us (ARP still resolving under a burst of connects) is a SYN lost
+    // on the way, counted there: the retransmission timer sends it again (RFC 6298 §5).
     by_tuple_.erase(tuple);
     conns_.Erase(id);
     return s;
@@ -233,6 +278,20 @@ std::optional<ConnId> TcpLayer::Impl::Accept(ListenerId id) {
     return child;
   }
   return std::nullopt;
+}
+
+absl::Status TcpLayer::Impl::SetListenerOptions(ListenerId id, const ConnectionOptions& options) {
+  Listener* l = listeners_.Find(id);
+  if (l == nullptr) return absl::NotFoundError("no such listener");
+  if (absl::Status s = ValidateOptions(options, config_); !s.ok()) return s;
+  l->set_options(options);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ConnectionOptions> TcpLayer::Impl::GetListenerOptions(ListenerId id) const {
+  const Listener* l = listeners_.Find(id);
+  if (l == nullptr) return absl::NotFoundError("no such listener");
+  return l->options();
 }
 
 // --- Segments --------------------------------------------------------------------------
@@ -435,22 +494,30 @@ const TcpConfig& TcpLayer::config() const { return impl_->config(); }
 
 absl::StatusOr<ConnId> TcpLayer::Connect(Endpoint remote, const ConnectionOptions& options,
                                          Instant now, Port local_port) {
-  return impl_->Connect(remote, options, now, local_port);
+  return impl_->Connect(remote, options, impl_->Monotonic(now), local_port);
 }
 absl::StatusOr<ListenerId> TcpLayer::Listen(Port port, int backlog,
                                             const ConnectionOptions& options) {
   return impl_->Listen(port, backlog, options);
 }
 absl::Status TcpLayer::CloseListener(ListenerId listener, Instant now) {
-  return impl_->CloseListener(listener, now);
+  return impl_->CloseListener(listener, impl_->Monotonic(now));
 }
 std::optional<ConnId> TcpLayer::Accept(ListenerId listener) { return impl_->Accept(listener); }
 
 absl::StatusOr<size_t> TcpLayer::Send(ConnId conn, absl::Span<const uint8_t> data, Instant now) {
+  now = impl_->Monotonic(now);
   return impl_->WithConnection(
-      conn, [&](Connection& c) -> absl::StatusOr<size_t> { return c.Send(data, now); });
+      conn, [&](Connection& c) -> absl::StatusOr<size_t> { return c.Send(data, false, now); });
+}
+absl::StatusOr<size_t> TcpLayer::Send(ConnId conn, absl::Span<const uint8_t> data, SendFlags flags,
+                                      Instant now) {
+  now = impl_->Monotonic(now);
+  return impl_->WithConnection(
+      conn, [&](Connection& c) -> absl::StatusOr<size_t> { return c.Send(data, flags.more, now); });
 }
 absl::StatusOr<RecvResult> TcpLayer::Recv(ConnId conn, absl::Span<uint8_t> out, Instant now) {
+  now = impl_->Monotonic(now);
   return impl_->WithConnection(
       conn, [&](Connection& c) -> absl::StatusOr<RecvResult> { return c.Recv(out, now); });
 }
@@ -463,16 +530,19 @@ size_t TcpLayer::RecvAvailable(ConnId conn) const {
   return c != nullptr ? c->RecvAvailable() : 0;
 }
 absl::Status TcpLayer::ShutdownWrite(ConnId conn, Instant now) {
+  now = impl_->Monotonic(now);
   return impl_->WithConnection(conn,
                                [&](Connection& c) -> absl::Status { return c.ShutdownWrite(now); });
 }
 absl::Status TcpLayer::Close(ConnId conn, Instant now) {
+  now = impl_->Monotonic(now);
   return impl_->WithConnection(conn, [&](Connection& c) -> absl::Status {
     c.Close(now);
     return absl::OkStatus();
   });
 }
 absl::Status TcpLayer::Abort(ConnId conn, Instant now) {
+  now = impl_->Monotonic(now);
   return impl_->WithConnection(conn, [&](Connection& c) -> absl::Status {
     c.ReleaseHandle();  // first, so no event follows
     c.Abort(CloseReason::kAborted, now);
@@ -480,10 +550,62 @@ absl::Status TcpLayer::Abort(ConnId conn, Instant now) {
   });
 }
 absl::Status TcpLayer::SetNoDelay(ConnId conn, bool no_delay, Instant now) {
+  now = impl_->Monotonic(now);
   return impl_->WithConnection(conn, [&](Connection& c) -> absl::Status {
     c.SetNoDelay(no_delay, now);
     return absl::OkStatus();
   });
+}
+absl::Status TcpLayer::SetCork(ConnId conn, bool cork, Instant now) {
+  now = impl_->Monotonic(now);
+  return impl_->WithConnection(conn, [&](Connection& c) -> absl::Status {
+    c.SetCork(cork, now);
+    return absl::OkStatus();
+  });
+}
+absl::Status TcpLayer::SetSendBufferSize(ConnId conn, size_t bytes, Instant now) {
+  if (absl::Status s = ValidateSendBuffer(bytes); !s.ok()) return s;
+  return impl_->WithConnection(conn, [&](Connection& c) -> absl::Status {
+    c.SetSendBufferSize(bytes);
+    return absl::OkStatus();
+  });
+}
+absl::Status TcpLayer::SetRecvBufferSize(ConnId conn, size_t bytes, Instant now) {
+  if (absl::Status s = ValidateRecvBuffer(bytes); !s.ok()) return s;
+  now = impl_->Monotonic(now);
+  return impl_->WithConnection(conn, [&](Connection& c) -> absl::Status {
+    c.SetRecvBufferSize(bytes, now);
+    return absl::OkStatus();
+  });
+}
+absl::Status TcpLayer::SetUserTimeout(ConnId conn, Duration timeout, Instant now) {
+  if (timeout < Duration::Zero()) {
+    return absl::InvalidArgumentError("user timeout must not be negative");
+  }
+  now = impl_->Monotonic(now);
+  return impl_->WithConnection(conn, [&](Connection& c) -> absl::Status {
+    c.SetUserTimeout(timeout, now);
+    return absl::OkStatus();
+  });
+}
+absl::Status TcpLayer::SetKeepalive(ConnId conn, const KeepaliveSettings& keepalive, Instant now) {
+  if (absl::Status s = ValidateKeepalive(keepalive); !s.ok()) return s;
+  now = impl_->Monotonic(now);
+  return impl_->WithConnection(conn, [&](Connection& c) -> absl::Status {
+    c.SetKeepalive(keepalive, now);
+    return absl::OkStatus();
+  });
+}
+absl::StatusOr<ConnectionOptions> TcpLayer::GetOptions(ConnId conn) const {
+  const Connection* c = impl_->FindOwned(conn);
+  if (c == nullptr) return absl::NotFoundError("no such connection");
+  return c->options();
+}
+absl::Status TcpLayer::SetListenerOptions(ListenerId listener, const ConnectionOptions& options) {
+  return impl_->SetListenerOptions(listener, options);
+}
+absl::StatusOr<ConnectionOptions> TcpLayer::GetListenerOptions(ListenerId listener) const {
+  return impl_->GetListenerOptions(listener);
 }
 absl::StatusOr<TcpStats> TcpLayer::GetStats(ConnId conn) const {
   const Connection* c = impl_->FindOwned(conn);
@@ -495,13 +617,13 @@ size_t TcpLayer::connection_count() const { return impl_->connection_count(); }
 
 void TcpLayer::OnPacket(const ip::Ipv4PacketInfo& info, absl::Span<const uint8_t> segment,
                         Instant now) {
-  impl_->OnPacket(info, segment, now);
+  impl_->OnPacket(info, segment, impl_->Monotonic(now));
 }
 void TcpLayer::OnIcmpError(const ip::IcmpError& error, Instant now) {
-  impl_->OnIcmpError(error, now);
+  impl_->OnIcmpError(error, impl_->Monotonic(now));
 }
-void TcpLayer::Poll(Instant now) { impl_->Poll(now); }
+void TcpLayer::Poll(Instant now) { impl_->Poll(impl_->Monotonic(now)); }
 Instant TcpLayer::NextDeadline() const { return impl_->NextDeadline(); }
-void TcpLayer::AbortAll(Instant now) { impl_->AbortAll(now); }
+void TcpLayer::AbortAll(Instant now) { impl_->AbortAll(impl_->Monotonic(now)); }
 
 }  // namespace tcpaas::tcp

@@ -72,6 +72,9 @@ class TcpLayer : public ip::TransportHandler {
   // open. Errors: kNotFound (bad handle), kFailedPrecondition (write side shut, or closed;
   // the message names the close reason).
   absl::StatusOr<size_t> Send(ConnId conn, absl::Span<const uint8_t> data, Instant now);
+  // The same with flags: `more` (MSG_MORE) holds a partial last segment for more data.
+  absl::StatusOr<size_t> Send(ConnId conn, absl::Span<const uint8_t> data, SendFlags flags,
+                              Instant now);
   // Copies in-order received bytes out; opens the receive window as it frees space
   // (window update per RFC 9293 §3.8.6.2.2). Errors: kNotFound; kAborted if the connection was
   // reset before EOF.
@@ -90,7 +93,35 @@ class TcpLayer : public ip::TransportHandler {
   absl::Status Abort(ConnId conn, Instant now);
 
   // --- Options and stats -------------------------------------------------------------------
+  // The setters work on a connection in any state (like setsockopt) and take effect at once.
+  // Errors: kNotFound (bad handle), kInvalidArgument (a value out of range, the message says
+  // which).
+  // Nagle off (TCP_NODELAY); turning it on sends what Nagle or a cork held, at once.
   absl::Status SetNoDelay(ConnId conn, bool no_delay, Instant now);
+  // TCP_CORK: while corked, a partial last segment waits for more data (full segments go).
+  // Uncorking sends it (at once with no-delay, else as Nagle allows). As on Linux, a corked
+  // segment also goes when nothing is in flight and the persist timer fires (one RTO, at
+  // least 200 ms).
+  absl::Status SetCork(ConnId conn, bool cork, Instant now);
+  // Send buffer size in bytes (1 .. 1 GiB). Queued data is never dropped: a smaller buffer
+  // takes nothing more until enough is acknowledged. kWritable follows if space appeared.
+  absl::Status SetSendBufferSize(ConnId conn, size_t bytes, Instant now);
+  // Receive buffer size in bytes (1 .. 65535 << 14). The window offered follows it, but the
+  // right edge already advertised never moves left, and unread data is kept; the window
+  // scale stays what the SYN announced (see ConnectionOptions::window_scale_buffer_bytes).
+  absl::Status SetRecvBufferSize(ConnId conn, size_t bytes, Instant now);
+  // RFC 5482 user timeout (TCP_USER_TIMEOUT); zero turns it off. Applies to data already
+  // outstanding, counted from now.
+  absl::Status SetUserTimeout(ConnId conn, Duration timeout, Instant now);
+  // Keepalive (SO_KEEPALIVE and TCP_KEEPIDLE/INTVL/CNT); the idle time counts from the last
+  // segment received.
+  absl::Status SetKeepalive(ConnId conn, const KeepaliveSettings& keepalive, Instant now);
+  // The connection's options as they are now.
+  absl::StatusOr<ConnectionOptions> GetOptions(ConnId conn) const;
+  // Options for the connections a listener accepts from now on (MSS clamp, no-delay, buffer
+  // sizes, timeouts, keepalive, ...). Validated like Listen()'s.
+  absl::Status SetListenerOptions(ListenerId listener, const ConnectionOptions& options);
+  absl::StatusOr<ConnectionOptions> GetListenerOptions(ListenerId listener) const;
   absl::StatusOr<TcpStats> GetStats(ConnId conn) const;
   // Number of connections inside the layer (handles or not) in each state.
   std::array<size_t, kTcpStateCount> StateCounts() const;

@@ -130,6 +130,7 @@ TEST(Listener, AcceptReplaysWhatArrivedBeforeIt) {
   h.Inject(Syn().Seq(100).Win(65535));
   const SentSegment sa = h.ExpectSent(SynAck());
   h.Inject(Data("early").Seq(101).Ack(sa.seq() + 1));
+  h.ExpectSent(Ack().Ack(106), "a quick ACK: the first data of the connection");
   h.Inject(FinAck().Seq(106).Ack(sa.seq() + 1));
   h.ExpectSent(Ack().Ack(107));
   const std::optional<ConnId> c = h.layer().Accept(l);
@@ -241,6 +242,18 @@ TEST(Connect, ErrorsAreReportedAtOnce) {
   EXPECT_EQ(h.layer().connection_count(), 1u);
 }
 
+TEST(Connect, ASynRefusedByAFullQueueBelowIsLostAndRetransmitted) {
+  Harness h;
+  h.ip().fail_with = absl::ResourceExhaustedError("address resolution queue is full");
+  absl::StatusOr<ConnId> c = h.layer().Connect(Peer(80), {}, h.now());
+  ASSERT_TRUE(c.ok()) << c.status();
+  h.ExpectNothingSent("the queue refused the SYN");
+  h.ip().fail_with = absl::OkStatus();
+  h.AdvanceTime(Duration::Seconds(1));  // RFC 6298 §2.1: the initial RTO
+  h.ExpectSent(Syn().To(Port(80)), "the SYN again");
+  EXPECT_EQ(h.State(*c), TcpState::kSynSent);
+}
+
 TEST(Connect, ConnectionLimit) {
   TcpConfig config = TestConfig();
   config.max_connections = 2;
@@ -316,6 +329,8 @@ TEST(Events, HandlersMayCallBackIntoTheLayer) {
   EchoHandler echo(&h);
   h.layer().SetEventHandler(&echo);
   h.Inject(Data("ping").Seq(r.peer_nxt).Ack(r.our_nxt));
+  // The first data of a connection is ACKed at once (quick ACK), before the handler runs.
+  h.ExpectSent(Ack().Seq(r.our_nxt).Ack(r.peer_nxt + 4));
   h.ExpectSent(Data("ping").Seq(r.our_nxt).Ack(r.peer_nxt + 4));
   h.Inject(FinAck().Seq(r.peer_nxt + 4).Ack(r.our_nxt + 4));
   // The FIN is acknowledged while processing it; the handler's FIN follows after.

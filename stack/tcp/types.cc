@@ -50,4 +50,20 @@ std::string_view TcpEventTypeName(TcpEventType t) {
   return "unknown";
 }
 
+std::string_view TcpCaStateName(TcpCaState s) {
+  switch (s) {
+    case TcpCaState::kOpen:
+      return "open";
+    case TcpCaState::kDisorder:
+      return "disorder";
+    case TcpCaState::kCwr:
+      return "cwr";
+    case TcpCaState::kRecovery:
+      return "recovery";
+    case TcpCaState::kLoss:
+      return "loss";
+  }
+  return "unknown";
+}
+
 }  // namespace tcpaas::tcp

@@ -67,7 +67,39 @@ struct ConnectionOptions {
   // Upper bound on the MSS we advertise and use; 0 derives it from the path MTU.
   uint16_t mss_clamp = 0;
   std::string congestion_control = "newreno";
+  // The buffer size the window scale of our SYN is computed from (RFC 7323 §2.3); 0: the
+  // receive buffer. Linux takes it from tcp_rmem[2], the size its buffer may autotune to,
+  // so a smaller buffer can still announce the shift a peer expects from Linux, and a
+  // buffer grown later (TcpLayer::SetRecvBufferSize) can use its size. Windows are capped
+  // at 65535 << shift whatever the buffer.
+  size_t window_scale_buffer_bytes = 0;
 };
+
+// Keepalive settings of one connection (SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL,
+// TCP_KEEPCNT), as in ConnectionOptions.
+struct KeepaliveSettings {
+  bool enabled = false;
+  Duration idle = Duration::Seconds(7200);
+  Duration interval = Duration::Seconds(75);
+  int probes = 9;
+};
+
+// Flags of one Send() call.
+struct SendFlags {
+  // More data follows at once (MSG_MORE): a partial last segment is not sent by this call;
+  // a later Send() without it, an ACK, or the persist timer sends it.
+  bool more = false;
+};
+
+// Linux's congestion-avoidance states (tcpi_ca_state), with the same numbers.
+enum class TcpCaState : uint8_t {
+  kOpen = 0,      // no loss suspected
+  kDisorder = 1,  // duplicate ACKs (or SACKs) arrived, not yet enough for recovery
+  kCwr = 2,       // cwnd reduced for ECN (not used: no ECN)
+  kRecovery = 3,  // fast recovery (RFC 6582)
+  kLoss = 4,      // after a retransmission timeout, until what was outstanding is acked
+};
+std::string_view TcpCaStateName(TcpCaState s);  // "open", "disorder", ...
 
 // Stack-wide TCP settings. Defaults follow Linux where a choice is free.
 struct TcpConfig {
@@ -76,7 +108,11 @@ struct TcpConfig {
   Duration rto_min = Duration::Millis(200);     // Linux TCP_RTO_MIN
   Duration rto_max = Duration::Seconds(120);    // Linux TCP_RTO_MAX
   Duration delayed_ack = Duration::Millis(40);  // Linux TCP_DELACK_MIN; RFC 9293 §3.8.6.3 <= 500ms
-  Duration time_wait = Duration::Seconds(60);   // 2 MSL (Linux TCP_TIMEWAIT_LEN)
+  // Linux TCP_MAX_QUICKACKS: at the start of a transfer, and after a silence longer than
+  // the RTO, up to this many segments are ACKed at once instead of delayed (RFC 5681 §4.2
+  // allows ACKing more often); 0 turns quick ACKs off. See Connection::ScheduleAckForData.
+  uint32_t max_quick_acks = 16;
+  Duration time_wait = Duration::Seconds(60);          // 2 MSL (Linux TCP_TIMEWAIT_LEN)
   Duration fin_wait2_timeout = Duration::Seconds(60);  // Linux tcp_fin_timeout
   int syn_retries = 6;                                 // Linux tcp_syn_retries
   int synack_retries = 5;                              // Linux tcp_synack_retries
@@ -124,6 +160,24 @@ struct TcpStats {
   size_t recv_buffer_used = 0;  // received in order, not yet read
   size_t bytes_in_flight = 0;
   CloseReason close_reason = CloseReason::kNormal;
+
+  // The rest of Linux's struct tcp_info, where the stack has the notion. Segment counts are
+  // in segments of snd_mss bytes, rounded up.
+  TcpCaState ca_state = TcpCaState::kOpen;
+  uint32_t unacked_segments = 0;  // tcpi_unacked: in flight
+  uint32_t lost_segments = 0;     // tcpi_lost: presumed lost, not yet acknowledged
+  uint32_t retrans_segments = 0;  // tcpi_retrans: retransmitted, not yet acknowledged
+  uint32_t sacked_segments = 0;   // tcpi_sacked: 0 until the sender keeps a SACK scoreboard
+  uint32_t reordering = 3;        // tcpi_reordering: the duplicate-ACK threshold
+  uint32_t advmss = 0;            // tcpi_advmss: the MSS we announced
+  uint32_t rto_backoff = 0;       // tcpi_backoff: RTO doublings since the last progress
+  uint32_t probes = 0;            // tcpi_probes: unanswered zero-window or keepalive probes
+  // When in-order data last arrived (the handshake before any data); Instant::Never() if
+  // neither happened. tcpi_last_data_recv is LastDataRecvAge(now).
+  Instant last_data_recv = Instant::Never();
+  Duration LastDataRecvAge(Instant now) const {
+    return last_data_recv.is_never() ? Duration::Zero() : now - last_data_recv;
+  }
 };
 
 enum class TcpEventType : uint8_t {

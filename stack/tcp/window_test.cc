@@ -132,6 +132,90 @@ TEST_F(ReceiveWindowTest, WindowUpdateOnlyOnceTheWindowOpensByAnMssOrHalfTheBuff
   h_.ExpectSent(Ack().Ack(r_.peer_nxt + 4000).Win(4000));
 }
 
+// After a read, a window update of its own only when the peer may be stalled or the read
+// opened a window that was small (RFC 9293 §3.8.6.2.2, Linux __tcp_cleanup_rbuf).
+class ReadWindowUpdateTest : public ::testing::TestWithParam<bool /*passive*/> {
+ protected:
+  // 256 KiB receive buffer; quick ACKs off so the peer's data waits for a delayed ACK.
+  ReadWindowUpdateTest() : h_(NoQuickAcks()) {}
+  static TcpConfig NoQuickAcks() {
+    TcpConfig c = TestConfig();
+    c.max_quick_acks = 0;
+    return c;
+  }
+  void SetUp() override {
+    if (GetParam()) {
+      // The SYN-ACK of a passive open offers at most 65535 bytes (RFC 7323 §2.2).
+      const ListenerId l = h_.Listen(Port(80));
+      conn_ = h_.AcceptOne(l, SeqNum(5000), Syn().Win(65535).Mss(1460).SackOk().Ws(7));
+      our_ = h_.iss() + 1;
+    } else {
+      conn_ = h_.Establish(ConnectionOptions{}, SeqNum(5000),
+                           SynAck().Win(65535).Mss(1460).SackOk().Ws(7));
+      our_ = h_.iss() + 1;
+    }
+    peer_ = SeqNum(5001);
+  }
+  Harness h_;
+  ConnId conn_;
+  SeqNum our_;
+  SeqNum peer_;
+};
+
+TEST_P(ReadWindowUpdateTest, ASmallReadSendsNoBareAckSoCloseSendsOneFinAck) {
+  h_.Inject(Data(std::string(500, 'r')).Seq(peer_).Ack(our_));
+  h_.ExpectNothingSent("the ACK is delayed");
+  EXPECT_EQ(h_.RecvString(conn_, 500).size(), 500u);
+  h_.ExpectNothingSent("500 bytes read from a 256 KiB buffer is no news for the peer");
+  const uint8_t shift = h_.Stats(conn_).rcv_wscale;
+  ASSERT_TRUE(h_.layer().Close(conn_, h_.now()).ok());
+  const SentSegment fin = h_.ExpectSent(FinAck().Seq(our_).Ack(peer_ + 500));
+  EXPECT_GT(uint32_t{fin.header.window} << shift, 200'000u) << "the FIN carries the whole window";
+  h_.ExpectNothingSent();
+}
+
+TEST_P(ReadWindowUpdateTest, AReadThatReopensASmallWindowIsAnnounced) {
+  // The peer fills most of the buffer; what is left (< half of it) is all it may send.
+  const size_t chunk = 1460;
+  const size_t total = 150 * chunk;
+  for (size_t off = 0; off < total; off += chunk) {
+    h_.Inject(Data(std::string(chunk, 'r')).Seq(peer_ + static_cast<uint32_t>(off)).Ack(our_));
+  }
+  h_.AdvanceTime(Duration::Millis(40));
+  h_.DropSent();
+  const uint32_t left = h_.Stats(conn_).rcv_wnd;
+  ASSERT_LT(left, 128u * 1024);
+  EXPECT_EQ(h_.RecvString(conn_, total).size(), total);
+  const SentSegment update = h_.ExpectSent(Ack().Ack(peer_ + static_cast<uint32_t>(total)));
+  EXPECT_GE(uint32_t{update.header.window} << h_.Stats(conn_).rcv_wscale, 2 * left);
+}
+
+TEST_P(ReadWindowUpdateTest, AReadWithPlentyOfWindowLeftIsNotAnnounced) {
+  h_.Inject(Data(std::string(20000, 'r')).Seq(peer_).Ack(our_));
+  h_.ExpectSent(Ack().Ack(peer_ + 20000), "more than one segment: ACKed at once");
+  EXPECT_EQ(h_.RecvString(conn_, 20000).size(), 20000u);
+  h_.ExpectNothingSent("over 200 KiB of window left: the next ACK will say the rest");
+}
+
+INSTANTIATE_TEST_SUITE_P(ActiveAndPassive, ReadWindowUpdateTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Passive" : "Active";
+                         });
+
+TEST(ReadWindowUpdate, WithDefaultsASmallReadAndCloseSendOneFinAckToo) {
+  // The whole scenario with quick ACKs on: the data is ACKed at once, the read sends
+  // nothing, the close one FIN+ACK.
+  Harness h;
+  const ListenerId l = h.Listen(Port(80));
+  const ConnId c = h.AcceptOne(l, SeqNum(5000), Syn().Win(65535).Mss(1460).SackOk().Ws(7));
+  h.Inject(Data(std::string(500, 'r')).Seq(5001).Ack(h.iss() + 1));
+  h.ExpectSent(Ack().Ack(5501));
+  EXPECT_EQ(h.RecvString(c, 500).size(), 500u);
+  ASSERT_TRUE(h.layer().Close(c, h.now()).ok());
+  h.ExpectSent(FinAck().Ack(5501));
+  h.ExpectNothingSent();
+}
+
 TEST_F(ReceiveWindowTest, ZeroWindowProbeFromThePeerIsAnsweredWithTheWindow) {
   h_.Inject(Data(std::string(4000, 'w')).Seq(r_.peer_nxt).Ack(r_.our_nxt));
   h_.PopSent();
@@ -193,6 +277,25 @@ TEST(WindowScale, NotUsedUnlessBothSidesSendTheOption) {
   h.Inject(Ack().Seq(5001).Ack(h.iss() + 1).Win(1000));
   EXPECT_EQ(h.Stats(c).snd_wnd, 1000u);
   EXPECT_EQ(h.Stats(c).snd_wscale, 0);
+}
+
+// RFC 9293 §3.10.7.4 updates SND.WND only from a segment newer than the one that last set it
+// (SND.WL1, SND.WL2). A peer whose segments arrive out of order sets SND.WL1 from the later
+// one; the earlier one then has SEG.SEQ < SND.WL1 even though its ACK is newer. As Linux's
+// tcp_may_update_window, a newer ACK counts as newer: keeping the old window would move the
+// right edge past the one the peer advertised with that ACK and overrun its buffer.
+TEST(SendWindowUpdate, AnEarlierSegmentWithANewerAckSetsTheWindow) {
+  Harness h;
+  Reached r = ReachState(h, TcpState::kEstablished);
+  h.SendString(r.conn, "0123456789");
+  h.ExpectSent(Data("0123456789").Seq(r.our_nxt));
+  // The peer's second segment overtakes its first; it sets SND.WL1 = peer_nxt + 4.
+  h.Inject(Data("efgh").Seq(r.peer_nxt + 4).Ack(r.our_nxt).Win(65535));
+  h.DropSent();
+  // The first segment acknowledges our data and advertises a smaller window.
+  h.Inject(Data("abcd").Seq(r.peer_nxt).Ack(r.our_nxt + 10).Win(100));
+  EXPECT_EQ(h.Stats(r.conn).bytes_acked, 10u);
+  EXPECT_EQ(h.Stats(r.conn).snd_wnd, 100u);
 }
 
 }  // namespace

@@ -31,10 +31,13 @@ void NewReno::set_cwnd(uint32_t bytes) { cwnd_ = std::min(bytes, kMaxCwnd); }
 void NewReno::OnAck(uint32_t acked_bytes, uint32_t mss, Instant now) {
   mss = ValidMss(mss);
   if (cwnd_ < ssthresh_) {
-    // RFC 5681 §3.1 slow start with RFC 3465 §2.2 byte counting, limit L = 2 * SMSS. Growth
-    // stops at ssthresh; the rest of the (limited) increase counts towards congestion
+    // RFC 5681 §3.1 slow start, counting bytes (RFC 3465 §2.2) without the L = 2 * SMSS
+    // limit: like Linux (tcp_slow_start adds every acknowledged segment), so a receiver that
+    // ACKs every 4th segment grows cwnd as fast as one that ACKs every segment. The
+    // caller only grows a cwnd that limits the sender (RFC 7661), and Linux-derived tests
+    // expect this growth. Growth stops at ssthresh; the rest counts towards congestion
     // avoidance.
-    const uint32_t increase = std::min(acked_bytes, 2 * mss);
+    const uint32_t increase = acked_bytes;
     const uint32_t room = ssthresh_ - cwnd_;
     if (increase < room) {
       cwnd_ = std::min(cwnd_ + increase, kMaxCwnd);

@@ -1,5 +1,6 @@
 // NewReno congestion control: RFC 5681 slow start and congestion avoidance, with appropriate
-// byte counting (RFC 3465), and the window changes of RFC 6582 fast recovery. The connection
+// byte counting (RFC 3465; slow start without its L limit, as Linux), and the window changes
+// of RFC 6582 fast recovery. The connection
 // runs the recovery itself (duplicate ACK counting, retransmissions, window inflation).
 //
 // Congestion avoidance counts bytes (RFC 5681 §3.1, the byte-counting variant of eq. 3;

@@ -1,0 +1,108 @@
+// The TCP_INFO side of TcpStats: congestion state, segment counts in flight, lost and
+// retransmitted, advertised MSS, RTO backoff, probes and the age of the last data.
+#include <string>
+
+#include "gtest/gtest.h"
+#include "stack/tcp/testing/harness.h"
+
+namespace tcpaas::tcp::testing {
+namespace {
+
+constexpr uint32_t kMss = 1000;
+
+class TcpInfoTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ConnectionOptions o;
+    o.mss_clamp = 1200;
+    conn_ = h_.Establish(o, SeqNum(5000), SynAck().Win(65535).Mss(kMss).SackOk().Ws(7));
+    our_ = h_.iss() + 1;
+    peer_ = SeqNum(5001);
+    PeerAcks(0);  // the peer's scaled window, so later ACKs can be duplicates
+  }
+  void PeerAcks(uint32_t bytes, uint16_t win = 1000) {
+    h_.Inject(Ack().Seq(peer_).Ack(our_ + bytes).Win(win));
+  }
+  TcpStats Info() { return h_.Stats(conn_); }
+  Harness h_;
+  ConnId conn_;
+  SeqNum our_;
+  SeqNum peer_;
+};
+
+TEST_F(TcpInfoTest, AtRest) {
+  const TcpStats s = Info();
+  EXPECT_EQ(s.ca_state, TcpCaState::kOpen);
+  EXPECT_EQ(s.unacked_segments, 0u);
+  EXPECT_EQ(s.lost_segments, 0u);
+  EXPECT_EQ(s.retrans_segments, 0u);
+  EXPECT_EQ(s.sacked_segments, 0u);
+  EXPECT_EQ(s.reordering, 3u);
+  EXPECT_EQ(s.advmss, 1200u) << "the MSS we announced (clamped)";
+  EXPECT_EQ(s.rto_backoff, 0u);
+  EXPECT_EQ(s.probes, 0u);
+  EXPECT_EQ(TcpCaStateName(s.ca_state), "open");
+}
+
+TEST_F(TcpInfoTest, DuplicateAcksThenFastRecovery) {
+  h_.SendString(conn_, std::string(8 * kMss, 'i'));
+  h_.DropSent();
+  EXPECT_EQ(Info().unacked_segments, 8u);
+  PeerAcks(0);
+  EXPECT_EQ(Info().ca_state, TcpCaState::kDisorder);
+  PeerAcks(0);
+  PeerAcks(0);
+  const TcpStats s = Info();
+  EXPECT_EQ(s.ca_state, TcpCaState::kRecovery);
+  EXPECT_EQ(s.lost_segments, 1u);
+  EXPECT_EQ(s.retrans_segments, 1u) << "the head was retransmitted";
+  PeerAcks(8 * kMss);  // everything: a full acknowledgment ends recovery
+  EXPECT_EQ(Info().ca_state, TcpCaState::kOpen);
+  EXPECT_EQ(Info().retrans_segments, 0u);
+}
+
+TEST_F(TcpInfoTest, RetransmissionTimeoutEntersLossUntilRepaired) {
+  h_.SendString(conn_, std::string(4 * kMss, 'i'));
+  h_.DropSent();
+  ASSERT_TRUE(h_.RunNextTimer());  // RTO
+  TcpStats s = Info();
+  EXPECT_EQ(s.ca_state, TcpCaState::kLoss);
+  EXPECT_EQ(s.lost_segments, 4u);
+  EXPECT_EQ(s.retrans_segments, 1u);
+  EXPECT_EQ(s.rto_backoff, 1u);
+  ASSERT_TRUE(h_.RunNextTimer());  // and again
+  EXPECT_EQ(Info().rto_backoff, 2u);
+  PeerAcks(kMss);
+  s = Info();
+  EXPECT_EQ(s.ca_state, TcpCaState::kLoss) << "three segments of the episode are missing";
+  EXPECT_EQ(s.lost_segments, 3u);
+  // Acknowledged retransmissions give no RTT sample (Karn): the backoff stays until one
+  // does (RFC 6298 §5, as Linux).
+  EXPECT_EQ(s.rto_backoff, 2u);
+  PeerAcks(4 * kMss);
+  EXPECT_EQ(Info().ca_state, TcpCaState::kOpen);
+  EXPECT_EQ(Info().lost_segments, 0u);
+}
+
+TEST_F(TcpInfoTest, ZeroWindowProbesAreCountedUntilAnswered) {
+  PeerAcks(0, 0);
+  h_.SendString(conn_, "x");
+  ASSERT_TRUE(h_.RunNextTimer());
+  ASSERT_TRUE(h_.RunNextTimer());
+  EXPECT_EQ(Info().probes, 2u);
+  PeerAcks(0, 0);
+  EXPECT_EQ(Info().probes, 0u);
+}
+
+TEST_F(TcpInfoTest, LastDataReceivedAgeStartsAtTheHandshake) {
+  const Instant established = h_.now();
+  h_.AdvanceTime(Duration::Seconds(1));
+  EXPECT_EQ(Info().LastDataRecvAge(h_.now()), Duration::Seconds(1));
+  h_.Inject(Data("d").Seq(peer_).Ack(our_));
+  EXPECT_EQ(Info().last_data_recv, h_.now());
+  EXPECT_EQ(Info().LastDataRecvAge(h_.now() + Duration::Millis(5)), Duration::Millis(5));
+  EXPECT_NE(Info().last_data_recv, established);
+}
+
+}  // namespace
+}  // namespace tcpaas::tcp::testing
