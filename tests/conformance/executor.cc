@@ -51,7 +51,8 @@ bool SameStackSettings(const ScriptSetup& a, const ScriptSetup& b) {
   const tcp::ConnectionOptions& x = a.tcp.defaults;
   const tcp::ConnectionOptions& y = b.tcp.defaults;
   return x.send_buffer_bytes == y.send_buffer_bytes && x.recv_buffer_bytes == y.recv_buffer_bytes &&
-         x.sack == y.sack && x.timestamps == y.timestamps && x.window_scale == y.window_scale &&
+         x.window_scale_buffer_bytes == y.window_scale_buffer_bytes && x.sack == y.sack &&
+         x.timestamps == y.timestamps && x.window_scale == y.window_scale &&
          x.mss_clamp == y.mss_clamp && x.congestion_control == y.congestion_control &&
          x.keepalive_idle == y.keepalive_idle && x.keepalive_interval == y.keepalive_interval &&
          x.keepalive_probes == y.keepalive_probes && a.tcp.syn_retries == b.tcp.syn_retries &&
@@ -174,7 +175,7 @@ void Executor::RunCode(const Event& e, const CodeSpec& code) {
   const CodeBlockEvaluator::Result r = code_.Run(code.text, [&](absl::string_view name) {
     std::optional<int64_t> v;
     if (absl::StartsWith(name, "tcpi_")) {
-      if (stats) v = TcpInfoField(name, *stats);
+      if (stats) v = TcpInfoField(name, *stats, now_);
     } else {
       v = SymbolValue(name);
     }

@@ -80,12 +80,12 @@ const Case kCases[] = {
      "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n0.2 bind(3, ..., ...) = 0\n"
      "0.1 listen(3, 1) = 0\n",
      Verdict::Kind::kFail, 3, "time goes backward"},
-    {"unmapped socket option", Passive("+0 setsockopt(4, SOL_TCP, TCP_CORK, [1], 4) = 0\n"),
-     Verdict::Kind::kUnsupported, 0, "line 8: setsockopt(): TCP_CORK"},
+    {"unmapped socket option", Passive("+0 setsockopt(4, SOL_TCP, TCP_QUICKACK, [1], 4) = 0\n"),
+     Verdict::Kind::kUnsupported, 0, "line 8: setsockopt(): setsockopt TCP_QUICKACK"},
     {"IPv6", "--ip_version=ipv6\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n",
      Verdict::Kind::kUnsupported, 0, "IPv6"},
-    {"Python code", Passive("+0 %{ assert tcpi_ca_state == 0 }%\n"), Verdict::Kind::kUnsupported, 0,
-     "line 8"},
+    {"Python code", Passive("+0 %{ assert tcpi_rwnd_limited == 0 }%\n"),
+     Verdict::Kind::kUnsupported, 0, "line 8"},
     {"ICMP fragmentation-needed reaches the TCP layer",
      Passive("+0 write(4, ..., 1000) = 1000\n+0 > P. 1:1001(1000) ack 1\n"
              "+.01 < icmp unreachable frag_needed mtu 576 [1:1001(1000)]\n"
@@ -93,6 +93,22 @@ const Case kCases[] = {
      Verdict::Kind::kPass, 0, ""},
     {"inbound ICMP that is not an error", Passive("+0 < icmp echo_request\n"),
      Verdict::Kind::kUnsupported, 0, "line 8: inbound ICMP echo_request"},
+    {"read after a timeout abort reports ETIMEDOUT, not ECONNRESET",
+     Passive("+0 setsockopt(4, SOL_TCP, TCP_USER_TIMEOUT, [500], 4) = 0\n"
+             "+0 write(4, ..., 100) = 100\n+0 > P. 1:101(100) ack 1\n"
+             "+3 read(4, ..., 100) = -1 ETIMEDOUT (Connection timed out)\n"),
+     Verdict::Kind::kPass, 0, ""},
+    {"a segment with a bad checksum is dropped (tcpaas's bad_csum)",
+     Passive("+0 < P. 1:11(10) ack 1 win 257 <bad_csum>\n+.1 < P. 1:11(10) ack 1 win 257\n"
+             "+0 > . 1:1(0) ack 11\n"),
+     Verdict::Kind::kPass, 0, ""},
+    {"a segment with data offset 4 is dropped (tcpaas's doff)",
+     Passive("+0 < P. 1:11(10) ack 1 win 257 <doff 4>\n+.1 < P. 1:11(10) ack 1 win 257\n"
+             "+0 > . 1:1(0) ack 11\n"),
+     Verdict::Kind::kPass, 0, ""},
+    {"damage pseudo-options are for inbound segments only",
+     Passive("+0 write(4, ..., 10) = 10\n+0 > P. 1:11(10) ack 1 <bad_csum>\n"),
+     Verdict::Kind::kUnsupported, 0, "only applies to inbound segments"},
     {"parse errors fail with line and column", "0 socket(..., SOCK_STREAM, IPPROTO_TCP) 3\n",
      Verdict::Kind::kFail, 1, "column 41: expected '='"},
 };

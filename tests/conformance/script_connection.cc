@@ -64,6 +64,7 @@ absl::StatusOr<SegmentFields> ScriptConnection::MapInbound(const PacketSpec& p,
   f.payload_len = p.tcp.payload_len;
 
   std::vector<TcpOptionSpec> options = p.tcp.options;
+  if (absl::Status st = ExtractDamage(&options, &f.damage); !st.ok()) return st;
   for (TcpOptionSpec& o : options) {
     if (o.kind == TcpOptionSpec::Kind::kSack) {
       for (auto& [left, right] : o.sack_blocks) {

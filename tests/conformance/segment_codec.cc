@@ -164,6 +164,7 @@ std::vector<uint8_t> BuildSegment(const SegmentFields& s, Ipv4Address src, Ipv4A
   wire::Store16(p + 18, s.urgent);
   std::copy(s.options.begin(), s.options.end(), p + wire::kTcpMinHeaderSize);
   wire::FillTcpChecksum(src, dst, absl::MakeSpan(out));
+  ApplyDamage(s.damage, src, dst, absl::MakeSpan(out));
   return out;
 }
 

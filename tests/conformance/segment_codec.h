@@ -13,6 +13,7 @@
 #include "absl/types/span.h"
 #include "stack/base/time.h"
 #include "stack/wire/addr.h"
+#include "tests/conformance/inbound_damage.h"
 #include "tests/conformance/script.h"
 
 namespace tcpaas::conformance {
@@ -50,8 +51,9 @@ struct SegmentFields {
   uint16_t urgent = 0;
   std::vector<uint8_t> options;  // encoded, a multiple of 4 bytes
   uint32_t payload_len = 0;      // zero bytes, as packetdrill sends
+  InboundDamage damage;          // "bad_csum", "doff N": applied after the checksum
 };
-// The segment's bytes with a correct checksum over the pseudo-header.
+// The segment's bytes with a correct checksum over the pseudo-header, then `s.damage`.
 std::vector<uint8_t> BuildSegment(const SegmentFields& s, Ipv4Address src, Ipv4Address dst);
 
 struct ObservedSegment {

@@ -73,7 +73,8 @@ TEST(SetupTest, SysctlsMapOntoTcpConfig) {
     ASSERT_TRUE(ApplySysctl(name, value, SettingOrigin::kScript, &s).ok()) << name;
     EXPECT_FALSE(s.unsupported.has_value()) << name << ": " << *s.unsupported;
   }
-  EXPECT_EQ(s.tcp.defaults.recv_buffer_bytes, 15728640u);  // Linux's autotuning ceiling
+  EXPECT_EQ(s.tcp.defaults.recv_buffer_bytes, 540000u);            // Linux's starting size
+  EXPECT_EQ(s.tcp.defaults.window_scale_buffer_bytes, 15728640u);  // its autotuning ceiling
   EXPECT_EQ(s.rmem_max, 15728640u);
   EXPECT_EQ(s.tcp.defaults.send_buffer_bytes, 262144u);
   EXPECT_FALSE(s.tcp.defaults.timestamps);

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "tests/conformance/inbound_damage.h"
 
 namespace tcpaas::conformance {
 namespace {
@@ -23,8 +24,13 @@ bool IsKnownSyscall(absl::string_view name) {
   return false;
 }
 
-std::optional<std::string> CheckTcpOptions(const TcpSegmentSpec& tcp) {
+std::optional<std::string> CheckTcpOptions(const TcpSegmentSpec& tcp, bool outbound) {
   for (const TcpOptionSpec& o : tcp.options) {
+    // tcpaas's "bad_csum" and "doff N" make an injected segment malformed.
+    if (IsDamageOption(o)) {
+      if (outbound) return absl::StrCat("'", o.text, "' only applies to inbound segments");
+      continue;
+    }
     switch (o.kind) {
       case TcpOptionSpec::Kind::kFastOpen:
       case TcpOptionSpec::Kind::kFastOpenExp:
@@ -60,7 +66,7 @@ std::optional<std::string> CheckPacket(const PacketSpec& p) {
   if (p.tcp.flags.find('U') != std::string::npos || p.tcp.urgent) {
     return "urgent data (URG) is not implemented";
   }
-  return CheckTcpOptions(p.tcp);
+  return CheckTcpOptions(p.tcp, outbound);
 }
 
 std::optional<std::string> CheckAction(const Action& action) {

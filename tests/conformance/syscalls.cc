@@ -157,7 +157,7 @@ CallResult SocketTable::Attempt(const SyscallSpec& c, Instant now, bool first) {
   if (n == "shutdown") return Shutdown(c, now);
   if (n == "close") return Close(c, now);
   if (n == "setsockopt") return SetSockOpt(c, now);
-  if (n == "getsockopt") return GetSockOpt(c);
+  if (n == "getsockopt") return GetSockOpt(c, now);
   if (n == "fcntl") return Fcntl(c);
   if (n == "ioctl") return Ioctl(c);
   if (n == "poll") {
@@ -259,8 +259,9 @@ CallResult SocketTable::Accept(const SyscallSpec& c, Instant now) {
   }
   Socket child;
   child.options = s->options;
-  child.created_send_buffer = s->options.send_buffer_bytes;
+  child.cork = s->cork;
   child.conn = s->accepted.front();
+  if (child.cork) (void)tcp_->SetCork(*child.conn, true, now);
   child.bind_port = s->bind_port;
   s->accepted.pop_front();
   last_connection_ = child.conn;
@@ -293,7 +294,7 @@ CallResult SocketTable::Connect(const SyscallSpec& c, Instant now, bool first) {
       return CallResult::Unsupported(absl::StrCat("connect(): ", id.status().message()));
     }
     s->conn = *id;
-    s->created_send_buffer = s->options.send_buffer_bytes;
+    if (s->cork) (void)tcp_->SetCork(*id, true, now);
     last_connection_ = *id;
     conn_->OnConnect(remote);
     if (s->nonblocking) return CallResult::Error(kEINPROGRESS);
@@ -350,11 +351,7 @@ CallResult SocketTable::Write(const SyscallSpec& c, Instant now, bool first) {
     if (!f.ok()) return FromStatus(f.status());
     flags = *f;
   }
-  if ((flags & kMsgMore) != 0) {
-    return CallResult::Unsupported(
-        "MSG_MORE: TcpLayer::Send() has no 'more data follows' (cork) flag");
-  }
-  if ((flags & ~(kMsgDontwait | kMsgNosignal)) != 0) {
+  if ((flags & ~(kMsgDontwait | kMsgNosignal | kMsgMore)) != 0) {
     return CallResult::Unsupported(absl::StrCat(c.name, "() flags ", flags, " are not mapped"));
   }
   Socket* s = Find(*fd);
@@ -366,16 +363,19 @@ CallResult SocketTable::Write(const SyscallSpec& c, Instant now, bool first) {
   // Linux waits for the handshake before queueing data (sk_stream_wait_connect).
   if (IsOpening(st->state)) return nonblocking ? CallResult::Error(kEAGAIN) : CallResult::Block();
   if (length < 0) return CallResult::Error(kEINVAL);
-  size_t sent_now = 0;  // bytes queued by this attempt, beyond st->send_buffer_used
+  // The write is handed over in chunks; like Linux's tcp_sendmsg, only the end of the write
+  // is pushed (unless MSG_MORE), or the point where it fills the buffer and would block
+  // (Linux pushes before it waits for space, MSG_MORE or not).
+  const bool user_more = (flags & kMsgMore) != 0;
   while (written_ < static_cast<size_t>(length)) {
-    size_t chunk = std::min(static_cast<size_t>(length) - written_, Zeros().size());
-    if (s->send_buffer_limit && *s->send_buffer_limit < s->created_send_buffer) {
-      const size_t used = st->send_buffer_used + sent_now;
-      chunk = std::min(chunk, *s->send_buffer_limit - std::min(used, *s->send_buffer_limit));
-      if (chunk == 0) break;
-    }
-    absl::StatusOr<size_t> sent =
-        tcp_->Send(*s->conn, absl::MakeConstSpan(Zeros().data(), chunk), now);
+    // No space (or no connection to write to): Send() says which, taking nothing.
+    const size_t space = tcp_->SendSpace(*s->conn);
+    const size_t chunk = std::min({static_cast<size_t>(length) - written_, Zeros().size(),
+                                   space == 0 ? Zeros().size() : space});
+    const bool end_of_write = written_ + chunk == static_cast<size_t>(length);
+    const bool more = end_of_write ? user_more : chunk < space;
+    absl::StatusOr<size_t> sent = tcp_->Send(*s->conn, absl::MakeConstSpan(Zeros().data(), chunk),
+                                             tcp::SendFlags{.more = more}, now);
     if (!sent.ok()) {
       if (written_ > 0) return CallResult::Done(static_cast<int64_t>(written_));
       if (absl::IsFailedPrecondition(sent.status())) {
@@ -385,16 +385,7 @@ CallResult SocketTable::Write(const SyscallSpec& c, Instant now, bool first) {
       return CallResult::Error(kEBADF);
     }
     written_ += *sent;
-    sent_now += *sent;
-    if (*sent < chunk) {
-      if (s->send_buffer_limit && *s->send_buffer_limit > s->created_send_buffer) {
-        return CallResult::Unsupported(
-            absl::StrCat("SO_SNDBUF raised to ", *s->send_buffer_limit,
-                         " bytes on an open connection, and a write needs more than the ",
-                         s->created_send_buffer, " bytes the TCP layer's buffer was created with"));
-      }
-      break;
-    }
+    if (*sent < chunk) break;
   }
   if (written_ == static_cast<size_t>(length)) return CallResult::Done(length);
   if (nonblocking) {
@@ -430,7 +421,12 @@ CallResult SocketTable::Read(const SyscallSpec& c, Instant now) {
   std::vector<uint8_t> buf(std::min(static_cast<size_t>(*len), kMaxReadBytes));
   absl::StatusOr<tcp::RecvResult> r = tcp_->Recv(*s->conn, absl::MakeSpan(buf), now);
   if (!r.ok()) {
-    if (absl::IsAborted(r.status())) return CallResult::Error(kECONNRESET);
+    // Aborted: the connection ended abnormally; say why as Linux's sk_err would (a reset,
+    // a timeout, an unreachable peer).
+    if (absl::IsAborted(r.status())) {
+      const int err = CloseErrno(*s->conn);
+      return CallResult::Error(err == kEPIPE || err == kEBADF ? kECONNRESET : err);
+    }
     return CallResult::Error(kEBADF);
   }
   if (r->bytes > 0) return CallResult::Done(static_cast<int64_t>(r->bytes));
@@ -492,59 +488,82 @@ CallResult SocketTable::SetSockOpt(const SyscallSpec& c, Instant now) {
   if (!value.ok()) return FromStatus(value.status());
   Socket* s = Find(*fd);
   if (s == nullptr) return CallResult::Error(kEBADF);
-  const bool open = s->conn.has_value() || s->listening;
-  auto before_open = [&](absl::string_view what) {
-    return CallResult::Unsupported(
-        absl::StrCat(name, " on a ", s->listening ? "listening" : "connected",
-                     " socket: the TCP layer takes ", what, " only at Connect()/Listen()"));
+  // Options go to the socket's copy (for getsockopt and what it creates next), then to the
+  // open connection through its setter, or to the listener for the connections it accepts.
+  auto apply = [&](auto&& setter) -> CallResult {
+    absl::Status st = absl::OkStatus();
+    if (s->conn) {
+      st = setter(*s->conn);
+    } else if (s->listening) {
+      st = tcp_->SetListenerOptions(s->listener, s->options);
+    }
+    if (absl::IsInvalidArgument(st)) return CallResult::Error(kEINVAL);
+    if (!st.ok()) return CallResult::Error(kEBADF);
+    return CallResult::Done(0);
+  };
+  auto keepalive = [&](tcp::ConnId id) {
+    return tcp_->SetKeepalive(id,
+                              tcp::KeepaliveSettings{.enabled = s->options.keepalive,
+                                                     .idle = s->options.keepalive_idle,
+                                                     .interval = s->options.keepalive_interval,
+                                                     .probes = s->options.keepalive_probes},
+                              now);
   };
   if (name == "SO_REUSEADDR" || name == "SO_REUSEPORT") {
     s->reuse_addr = *value != 0;
   } else if (name == "TCP_NODELAY") {
     s->options.no_delay = *value != 0;
-    if (s->conn) {
-      if (!tcp_->SetNoDelay(*s->conn, *value != 0, now).ok()) return CallResult::Error(kEBADF);
-    } else if (s->listening) {
-      return before_open("no-delay");
-    }
+    return apply([&](tcp::ConnId id) { return tcp_->SetNoDelay(id, *value != 0, now); });
   } else if (name == "TCP_MAXSEG") {
-    if (open) return before_open("the MSS clamp");
+    if (s->conn) {
+      return CallResult::Unsupported(
+          "TCP_MAXSEG on a connected socket: the MSS is fixed once the SYN is sent");
+    }
     // Linux: TCP_MIN_MSS (88) .. MAX_TCP_WINDOW.
     if (*value < 88 || *value > 32767) return CallResult::Error(kEINVAL);
     s->options.mss_clamp = static_cast<uint16_t>(*value);
+    return apply([](tcp::ConnId) { return absl::OkStatus(); });
   } else if (name == "SO_SNDBUF" || name == "SO_RCVBUF") {
     // Linux doubles the value to account for its bookkeeping (socket(7)).
     const bool snd = name == "SO_SNDBUF";
-    const int64_t bytes = std::max<int64_t>(2 * *value, snd ? kMinSndBuf : kMinRcvBuf);
-    if (snd && s->conn) {
-      s->send_buffer_limit = static_cast<size_t>(bytes);
-    } else if (open) {
-      return before_open("receive buffer sizes");
+    const size_t bytes =
+        static_cast<size_t>(std::max<int64_t>(2 * *value, snd ? kMinSndBuf : kMinRcvBuf));
+    if (snd) {
+      s->options.send_buffer_bytes = bytes;
+      return apply([&](tcp::ConnId id) { return tcp_->SetSendBufferSize(id, bytes, now); });
     }
-    (snd ? s->options.send_buffer_bytes : s->options.recv_buffer_bytes) =
-        static_cast<size_t>(bytes);
+    s->options.recv_buffer_bytes = bytes;
+    // A receive buffer the application chose (SOCK_RCVBUF_LOCK) also bounds the window
+    // scale Linux announces: no tcp_rmem[2] then.
+    s->options.window_scale_buffer_bytes = 0;
+    return apply([&](tcp::ConnId id) { return tcp_->SetRecvBufferSize(id, bytes, now); });
   } else if (name == "TCP_USER_TIMEOUT") {
-    if (open) return before_open("the user timeout");
+    if (*value < 0) return CallResult::Error(kEINVAL);
     s->options.user_timeout = Duration::Millis(*value);
+    return apply(
+        [&](tcp::ConnId id) { return tcp_->SetUserTimeout(id, s->options.user_timeout, now); });
   } else if (name == "SO_KEEPALIVE") {
-    if (open) return before_open("keepalive settings");
     s->options.keepalive = *value != 0;
+    return apply(keepalive);
   } else if (name == "TCP_KEEPIDLE" || name == "TCP_KEEPINTVL") {
-    if (open) return before_open("keepalive settings");
+    if (*value < 1) return CallResult::Error(kEINVAL);
     (name == "TCP_KEEPIDLE" ? s->options.keepalive_idle : s->options.keepalive_interval) =
         Duration::Seconds(*value);
+    return apply(keepalive);
   } else if (name == "TCP_KEEPCNT") {
-    if (open) return before_open("keepalive settings");
+    if (*value < 1) return CallResult::Error(kEINVAL);
     s->options.keepalive_probes = static_cast<int>(*value);
+    return apply(keepalive);
   } else if (name == "TCP_CORK") {
-    return CallResult::Unsupported("TCP_CORK: the TCP layer has no cork");
+    s->cork = *value != 0;
+    if (s->conn && !tcp_->SetCork(*s->conn, s->cork, now).ok()) return CallResult::Error(kEBADF);
   } else {
     return CallResult::Unsupported(absl::StrCat("setsockopt ", name, " is not mapped"));
   }
   return CallResult::Done(0);
 }
 
-CallResult SocketTable::GetSockOpt(const SyscallSpec& c) {
+CallResult SocketTable::GetSockOpt(const SyscallSpec& c, Instant now) {
   if (c.args.size() != 5) return CallResult::ScriptError("getsockopt() takes 5 arguments");
   absl::StatusOr<int64_t> fd = IntOf(c.args[0]);
   if (!fd.ok()) return FromStatus(fd.status());
@@ -567,7 +586,7 @@ CallResult SocketTable::GetSockOpt(const SyscallSpec& c) {
         return CallResult::ScriptError("TCP_INFO expects {tcpi_<field>=<value>, ...}");
       }
       const std::string& fname = field.items[0].text;
-      std::optional<int64_t> actual = TcpInfoField(fname, *stats);
+      std::optional<int64_t> actual = TcpInfoField(fname, *stats, now);
       if (!actual)
         return CallResult::Unsupported(absl::StrCat(fname, " is not in the TCP_INFO subset"));
       absl::StatusOr<int64_t> want = IntOf(field.items[1]);

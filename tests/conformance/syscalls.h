@@ -73,12 +73,8 @@ class SocketTable {
     bool shut_rd = false;
     bool shut_wr = false;
     bool reuse_addr = false;
+    bool cork = false;  // TCP_CORK; a listener's is inherited by what it accepts, as on Linux
     Port bind_port;
-    // SO_SNDBUF set on an open connection: the layer keeps the buffer it was created with
-    // (`created_send_buffer`), so writes are held to the new size when it is smaller, and a
-    // write that would need the larger size makes the script unsupported.
-    std::optional<size_t> send_buffer_limit;
-    size_t created_send_buffer = 0;
   };
 
   Socket* Find(int64_t fd);
@@ -92,7 +88,7 @@ class SocketTable {
   CallResult Shutdown(const SyscallSpec& c, Instant now);
   CallResult Close(const SyscallSpec& c, Instant now);
   CallResult SetSockOpt(const SyscallSpec& c, Instant now);
-  CallResult GetSockOpt(const SyscallSpec& c);
+  CallResult GetSockOpt(const SyscallSpec& c, Instant now);
   CallResult Fcntl(const SyscallSpec& c);
   CallResult Ioctl(const SyscallSpec& c);
   CallResult Poll(const SyscallSpec& c);

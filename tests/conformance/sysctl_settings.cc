@@ -90,14 +90,16 @@ absl::Status Nothing(const SysctlContext&) { return absl::OkStatus(); }
 const absl::flat_hash_map<absl::string_view, Handler>& Handlers() {
   static const auto* table = new absl::flat_hash_map<absl::string_view, Handler>{
       // --- Buffers. Linux's receive buffer starts at tcp_rmem[1] and autotunes up to
-      // tcp_rmem[2], and Linux sizes the SYN's window scale from tcp_rmem[2]; ours is fixed,
-      // so it gets the ceiling (and with it the same window scale). The send buffer gets
-      // Linux's starting size, which is what bounds a write before autotuning grows it.
+      // tcp_rmem[2], and Linux sizes the SYN's window scale from tcp_rmem[2]. Ours does not
+      // autotune: it gets the starting size, and the window scale comes from the ceiling
+      // (ConnectionOptions::window_scale_buffer_bytes). The send buffer gets Linux's starting
+      // size, which is what bounds a write before autotuning grows it.
       {"tcp_rmem",
        [](const SysctlContext& c) -> absl::Status {
          absl::StatusOr<std::vector<int64_t>> v = c.Ints(3);
          if (!v.ok()) return v.status();
-         c.setup->tcp.defaults.recv_buffer_bytes = static_cast<size_t>((*v)[2]);
+         c.setup->tcp.defaults.recv_buffer_bytes = static_cast<size_t>((*v)[1]);
+         c.setup->tcp.defaults.window_scale_buffer_bytes = static_cast<size_t>((*v)[2]);
          c.setup->rmem_max = static_cast<size_t>((*v)[2]);
          return absl::OkStatus();
        }},

@@ -32,7 +32,7 @@ int LinuxTcpState(tcp::TcpState s) {
   return 0;
 }
 
-std::optional<int64_t> TcpInfoField(absl::string_view name, const tcp::TcpStats& s) {
+std::optional<int64_t> TcpInfoField(absl::string_view name, const tcp::TcpStats& s, Instant now) {
   const int64_t mss = s.snd_mss == 0 ? 1 : s.snd_mss;
   if (name == "tcpi_state") return LinuxTcpState(s.state);
   if (name == "tcpi_snd_mss") return s.snd_mss;
@@ -58,6 +58,17 @@ std::optional<int64_t> TcpInfoField(absl::string_view name, const tcp::TcpStats&
   if (name == "tcpi_segs_in") return static_cast<int64_t>(s.segments_received);
   if (name == "tcpi_snd_wnd") return s.snd_wnd;
   if (name == "tcpi_rcv_wnd") return s.rcv_wnd;
+  // Linux's TCP_CA_* numbers are TcpCaState's.
+  if (name == "tcpi_ca_state") return static_cast<int64_t>(s.ca_state);
+  if (name == "tcpi_unacked") return s.unacked_segments;
+  if (name == "tcpi_lost") return s.lost_segments;
+  if (name == "tcpi_retrans") return s.retrans_segments;
+  if (name == "tcpi_sacked") return s.sacked_segments;
+  if (name == "tcpi_reordering") return s.reordering;
+  if (name == "tcpi_advmss") return s.advmss;
+  if (name == "tcpi_backoff") return s.rto_backoff;
+  if (name == "tcpi_probes") return s.probes;
+  if (name == "tcpi_last_data_recv") return s.LastDataRecvAge(now).millis();
   return std::nullopt;
 }
 

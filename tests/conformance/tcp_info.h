@@ -15,8 +15,10 @@ namespace tcpaas::conformance {
 // Linux's tcpi_state numbering (TCP_ESTABLISHED = 1 ... TCP_CLOSING = 11).
 int LinuxTcpState(tcp::TcpState s);
 
-// The value of field `name` ("tcpi_snd_cwnd", ...), or nullopt when the runner has none.
-std::optional<int64_t> TcpInfoField(absl::string_view name, const tcp::TcpStats& stats);
+// The value of field `name` ("tcpi_snd_cwnd", ...) at time `now`, or nullopt when the runner
+// has none.
+std::optional<int64_t> TcpInfoField(absl::string_view name, const tcp::TcpStats& stats,
+                                    Instant now);
 
 }  // namespace tcpaas::conformance
 
