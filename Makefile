@@ -9,7 +9,8 @@ CTEST_FLAGS ?=
 # below another directory (e.g. ../shared/packetdrill/tcp) as a report.
 PKT_DIR ?= tests/conformance
 
-.PHONY: all deps configure build test unit sim interop asan e2e conformance run demo lint format clean
+.PHONY: all deps configure build test unit sim interop asan e2e conformance run demo bench bench-loss \
+    lint format clean
 
 all: build
 
@@ -42,6 +43,15 @@ run: build
 # The stack alone, without gRPC: our stack serves echo and HTTP inside a namespace.
 demo: build
 	@$(BUILD_DIR)/tools/demo/tcpaas-demo
+
+# Benchmarks (bench/README.md); root and /dev/net/tun, never part of `make test`.
+# `make bench` is the loss benchmark for now (more later); BENCH_FLAGS passes its flags,
+# e.g. make bench-loss BENCH_FLAGS='--repeats=5 --losses=0,1,2,5 --cc=cubic'.
+BENCH_FLAGS ?=
+bench-loss: build
+	@$(BUILD_DIR)/bench/loss_bench $(BENCH_FLAGS)
+
+bench: bench-loss
 
 lint: configure
 	@scripts/lint.sh $(BUILD_DIR)
