@@ -51,7 +51,7 @@ ABSL_FLAG(absl::Duration, drain_timeout, kDefaults.drain_timeout,
           "on SIGTERM/SIGINT, how long open connections get to finish after their FIN before "
           "they are reset");
 ABSL_FLAG(std::string, congestion_control, kDefaults.congestion_control,
-          "default congestion control of new connections (newreno)");
+          "default congestion control of new connections (newreno, cubic)");
 
 int main(int argc, char** argv) {
   absl::FlagsUsageConfig usage;

@@ -81,13 +81,22 @@ TEST(SetupTest, SysctlsMapOntoTcpConfig) {
   EXPECT_FALSE(s.tcp.defaults.sack);
   EXPECT_EQ(s.tcp.syn_retries, 3);
   EXPECT_EQ(s.tcp.defaults.congestion_control, "newreno");
+
+  // Linux's default congestion control (defaults.sh sets it) is CUBIC, which the stack has.
+  ScriptSetup cubic;
+  ASSERT_TRUE(
+      ApplySysctl("net.ipv4.tcp_congestion_control", "cubic\n", SettingOrigin::kBaseline, &cubic)
+          .ok());
+  EXPECT_EQ(cubic.tcp.defaults.congestion_control, "cubic");
+  EXPECT_TRUE(cubic.differences.empty());
+  EXPECT_FALSE(cubic.unsupported.has_value());
 }
 
 // A feature the stack lacks: unsupported when the script asks for it, a known difference when
 // defaults.sh does.
 TEST(SetupTest, UnhonouredSysctlsDependOnWhoAsked) {
   const std::pair<std::string, std::string> unhonoured[] = {
-      {"net.ipv4.tcp_congestion_control", "cubic"},
+      {"net.ipv4.tcp_congestion_control", "bbr"},
       {"net.ipv4.tcp_frto", "2"},
       {"net.ipv4.tcp_ecn", "1"},
       {"net.ipv4.tcp_reordering", "10"},
@@ -147,7 +156,7 @@ TEST(SetupTest, DefaultsFileIsTheBaseline) {
   fs::create_directories(dir / "topic");
   std::ofstream(dir / "common" / "defaults.sh")
       << "#!/bin/bash\nsysctl -q net.ipv4.tcp_rmem=\"4096 540000 $((15*1024*1024))\"\n"
-         "sysctl -q net.ipv4.tcp_congestion_control=cubic\n";
+         "sysctl -q net.ipv4.tcp_congestion_control=bbr\n";
   std::ofstream(dir / "topic" / "t.pkt")
       << "`../common/defaults.sh\nsysctl -q net.ipv4.tcp_ecn=1`\n0 close(3) = 0\n";
   absl::StatusOr<Script> script = ParseScriptFile((dir / "topic" / "t.pkt").string());
@@ -157,7 +166,7 @@ TEST(SetupTest, DefaultsFileIsTheBaseline) {
   ASSERT_TRUE(setup.ok()) << setup.status();
   EXPECT_EQ(setup->rmem_max, 15728640u);
   ASSERT_EQ(setup->differences.size(), 1u);
-  EXPECT_NE(setup->differences[0].find("cubic"), std::string::npos);
+  EXPECT_NE(setup->differences[0].find("bbr"), std::string::npos);
   ASSERT_TRUE(setup->unsupported.has_value());
   EXPECT_NE(setup->unsupported->find("ECN"), std::string::npos);
 }

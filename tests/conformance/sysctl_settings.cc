@@ -146,8 +146,12 @@ const absl::flat_hash_map<absl::string_view, Handler>& Handlers() {
          const absl::string_view name = absl::StripAsciiWhitespace(c.value);
          if (name == "reno" || name == "newreno") {
            c.setup->tcp.defaults.congestion_control = "newreno";
+         } else if (name == "cubic") {
+           // Linux's default; ours is RFC 9438 with HyStart++ (RFC 9406) where Linux has
+           // its own HyStart (ACK train and delay), so slow-start exits can differ.
+           c.setup->tcp.defaults.congestion_control = "cubic";
          } else {
-           c.Unhonoured("only newreno congestion control is implemented");
+           c.Unhonoured("only newreno and cubic congestion control are implemented");
          }
          return absl::OkStatus();
        }},

@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "stack/tcp/congestion/cubic.h"
 #include "stack/tcp/congestion/newreno.h"
 
 namespace tcpaas::tcp {
@@ -22,6 +23,10 @@ constexpr std::array kAlgorithms = {
     Algorithm{NewReno::kName,
               [](uint32_t mss, uint32_t iw) -> std::unique_ptr<CongestionControl> {
                 return std::make_unique<NewReno>(mss, iw);
+              }},
+    Algorithm{Cubic::kName,
+              [](uint32_t mss, uint32_t iw) -> std::unique_ptr<CongestionControl> {
+                return std::make_unique<Cubic>(mss, iw);
               }},
 };
 

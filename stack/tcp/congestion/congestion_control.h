@@ -36,10 +36,19 @@ class CongestionControl {
   virtual void OnRetransmitTimeout(uint32_t flight_size, uint32_t mss, Instant now) = 0;
   // The connection was idle for more than an RTO (RFC 5681 §4.1): cwnd = min(cwnd, IW).
   virtual void OnIdleRestart(uint32_t mss, Instant now) = 0;
+
+  // Optional signals for delay-aware algorithms (HyStart++, RFC 9406); NewReno ignores them.
+  // Every RTT measurement the connection takes (RFC 6298 / RFC 7323 §4), before the OnAck()
+  // of the same ACK.
+  virtual void OnRttSample(Duration rtt, Instant now) {}
+  // A new round starts: an ACK reached the SND.MAX recorded at the previous round start
+  // (RFC 9406 §4.2 "windowEnd"). Called before that ACK's OnRttSample() and OnAck().
+  virtual void OnRoundStart(Instant now) {}
 };
 
-// "newreno" (RFC 5681 + RFC 6582). Initial window: min(iw_segments * mss, max(2 * mss,
-// 14600)) per RFC 6928 §2. kInvalidArgument for an unknown name.
+// "newreno" (RFC 5681 + RFC 6582) or "cubic" (RFC 9438 with HyStart++, RFC 9406). Initial window:
+// min(iw_segments * mss, max(2 * mss, 14600)) per RFC 6928 §2. kInvalidArgument for an unknown
+// name.
 absl::StatusOr<std::unique_ptr<CongestionControl>> MakeCongestionControl(
     std::string_view name, uint32_t mss, uint32_t initial_window_segments);
 
