@@ -36,7 +36,8 @@ Connection::Connection(ConnectionContext* ctx, const Identity& identity,
       rtt_(RttConfig(*ctx->config)),
       retrans_high_(identity.iss),
       cwnd_usage_seq_(identity.iss),
-      recover_(identity.iss) {
+      recover_(identity.iss),
+      high_rxt_(identity.iss) {
   local_mss_ = LocalMss(ctx_->ip->MaxPayload(tuple_.remote.addr), options_.mss_clamp);
   snd_mss_ = SendMss(kDefaultSendMss, ctx_->ip->MaxPayload(tuple_.remote.addr), options_.mss_clamp);
 }
@@ -325,15 +326,26 @@ TcpStats Connection::Stats() const {
   s.close_reason = close_reason_;
   s.ca_state = CaState();
   s.unacked_segments = Segments(FlightSize());
-  if (in_loss_) {
-    // Linux tcp_enter_loss marks everything outstanding at the timeout lost.
-    const SeqNum end = SeqMin(recover_ + 1, snd_max_);
-    s.lost_segments = end > snd_una_ ? Segments(static_cast<uint32_t>(end - snd_una_)) : 0;
-  } else if (in_recovery_) {
-    s.lost_segments = 1;  // NewReno: the head, which fast retransmit resent
+  if (sack_enabled_) {
+    // From the scoreboard (RFC 6675): SACKed; lost (IsLost(), or everything outstanding at a
+    // timeout) and not SACKed; retransmitted and neither SACKed nor acknowledged.
+    s.sacked_segments = Segments(scoreboard_.sacked_bytes());
+    if (in_loss_ || in_recovery_) {
+      s.lost_segments = Segments(scoreboard_.UnsackedBytes(snd_una_, LossEdge()));
+    }
+    s.retrans_segments =
+        Segments(scoreboard_.UnsackedBytes(snd_una_, SeqMin(retrans_high_, snd_max_)));
+  } else {
+    if (in_loss_) {
+      // Linux tcp_enter_loss marks everything outstanding at the timeout lost.
+      const SeqNum end = SeqMin(recover_ + 1, snd_max_);
+      s.lost_segments = end > snd_una_ ? Segments(static_cast<uint32_t>(end - snd_una_)) : 0;
+    } else if (in_recovery_) {
+      s.lost_segments = 1;  // NewReno: the head, which fast retransmit resent
+    }
+    s.retrans_segments =
+        retrans_high_ > snd_una_ ? Segments(static_cast<uint32_t>(retrans_high_ - snd_una_)) : 0;
   }
-  s.retrans_segments =
-      retrans_high_ > snd_una_ ? Segments(static_cast<uint32_t>(retrans_high_ - snd_una_)) : 0;
   s.advmss = local_mss_;
   s.rto_backoff = static_cast<uint32_t>(rtt_.backoffs());
   s.probes = static_cast<uint32_t>(std::max(probes_unanswered_, keepalive_probes_sent_));
@@ -344,7 +356,7 @@ TcpStats Connection::Stats() const {
 TcpCaState Connection::CaState() const {
   if (in_loss_) return TcpCaState::kLoss;
   if (in_recovery_) return TcpCaState::kRecovery;
-  if (dupacks_ > 0) return TcpCaState::kDisorder;
+  if (dupacks_ > 0 || !scoreboard_.empty()) return TcpCaState::kDisorder;
   return TcpCaState::kOpen;
 }
 

@@ -4,6 +4,7 @@
 //   connection_input.cc    segment arrival, RFC 9293 §3.10.7 step by step
 //   connection_ack.cc      the ACK field: RTT samples, retransmission timer, NewReno recovery
 //   connection_output.cc   what to send and when: data, FIN, ACKs, windows, probes, RSTs
+//   connection_sack.cc     SACK-based loss recovery: RFC 6675 with PRR (RFC 6937)
 //   connection_timers.cc   what happens when each timer expires
 //   connection_icmp.cc     ICMP errors about our segments
 //
@@ -28,9 +29,11 @@
 #include "stack/tcp/congestion/congestion_control.h"
 #include "stack/tcp/event_queue.h"
 #include "stack/tcp/options_negotiation.h"
+#include "stack/tcp/prr.h"
 #include "stack/tcp/recv_buffer.h"
 #include "stack/tcp/rtt_estimator.h"
 #include "stack/tcp/sack_history.h"
+#include "stack/tcp/sack_scoreboard.h"
 #include "stack/tcp/segment.h"
 #include "stack/tcp/send_buffer.h"
 #include "stack/tcp/tcp_layer.h"
@@ -156,7 +159,7 @@ class Connection {
   void OnDuplicateAck(Instant now);
   void UpdateSendWindow(const Segment& seg);
   void SampleRtt(const Segment& seg, SeqNum prior_una, Instant now);
-  void RecordRttSample(Duration rtt);
+  void RecordRttSample(Duration rtt, Instant now);
   void OnOurFinAcked(Instant now);
   bool IsDuplicateAck(const Segment& seg) const;
 
@@ -177,8 +180,10 @@ class Connection {
   // The data/FIN segment the send rules allow from `nxt` if SND.NXT were `nxt` and SND.MAX
   // `max` (so a burst can look one segment ahead to place PSH); nullopt when none may go.
   // Sets *cwnd_blocked when the congestion window is what held data back.
+  // `cwnd_room`, when given, replaces the room cwnd leaves (loss recovery counts pipe).
   std::optional<DataSegment> PlanDataSegment(SeqNum nxt, SeqNum max, PushMode mode,
-                                             bool* cwnd_blocked) const;
+                                             bool* cwnd_blocked,
+                                             std::optional<size_t> cwnd_room = std::nullopt) const;
   // RFC 5681 §4.1: cwnd restart before new data after an idle RTO.
   void MaybeRestartAfterIdle(Instant now);
   // Linux tcp_cwnd_validate / tcp_is_cwnd_limited (RFC 7661): whether cwnd limits sending.
@@ -187,6 +192,9 @@ class Connection {
   // Retransmits the first unacknowledged segment, whatever the windows (RTO, fast
   // retransmit, partial ACKs).
   void RetransmitHead(RetransmitKind kind, Instant now);
+  // Retransmits up to `max_len` bytes from `seq` (below SND.MAX), with the FIN if they end
+  // where it is. Returns the sequence space sent (0 when nothing was).
+  uint32_t RetransmitFrom(SeqNum seq, size_t max_len, RetransmitKind kind, Instant now);
   // Builds and sends one segment: data [seq, seq + len) from the send buffer, with SYN/FIN
   // as given by `flags`. Updates snd_nxt_/snd_max_ and the timers and counters.
   // A segment that starts before snd_max_ is a retransmission, counted under `kind`.
@@ -212,6 +220,23 @@ class Connection {
   uint32_t TsVal(Instant now) const;
   void UpdatePersistTimer(Instant now);
   void NoteAckSent();
+
+  // --- connection_sack.cc: SACK-based loss recovery (RFC 6675, RFC 6937) -------------------
+  // RFC 6675 §5 Update(): records the SACK blocks of `seg` (and forgets what its ACK
+  // covers). Returns the bytes SACKed for the first time.
+  uint32_t UpdateScoreboard(const Segment& seg);
+  // After the ACK was processed: enters recovery when RFC 6675 §5 says so, and in recovery
+  // sets cwnd by PRR (RFC 6937) for the bytes this ACK delivered.
+  void OnSackAck(SeqNum prior_una, uint32_t sacked_before, Instant now);
+  void EnterSackRecovery(Instant now);
+  // The RFC 6675 §5 step (C) loop: retransmissions chosen by NextSeg() and new data, while
+  // cwnd - pipe allows. Used in SACK recovery and after a timeout with SACK.
+  void SendFromScoreboard(PushMode mode, Instant now);
+  bool ScoreboardSending() const { return sack_enabled_ && (sack_recovery_ || in_loss_); }
+  // Unsacked bytes below this are lost (RFC 6675 IsLost(); after a timeout, RFC 6675 §5.1,
+  // everything outstanding at the timeout).
+  SeqNum LossEdge() const;
+  uint32_t Pipe() const;  // RFC 6675 SetPipe()
 
   // --- connection_timers.cc ------------------------------------------------------------
   void OnRetransmitTimeout(Instant now);
@@ -334,6 +359,8 @@ class Connection {
 
   // Congestion control and NewReno loss recovery (RFC 5681, RFC 6582, RFC 3042).
   std::unique_ptr<CongestionControl> cc_;
+  // SND.MAX when the current round began (RFC 9406 §4.2 rounds, for HyStart++).
+  std::optional<SeqNum> round_end_;
   bool cwnd_limited_ = false;  // ValidateCwnd(): cwnd was used up in the current window
   uint32_t max_flight_ = 0;    // the largest flight of the current window
   SeqNum cwnd_usage_seq_;      // the current window ends when SND.UNA reaches this
@@ -345,6 +372,13 @@ class Connection {
   bool partial_ack_seen_ = false;
   SeqNum recover_;
   Instant last_data_sent_ = Instant::Never();
+
+  // SACK-based loss recovery (RFC 6675) with PRR (RFC 6937), when SACK was negotiated.
+  SackScoreboard scoreboard_;
+  bool sack_recovery_ = false;        // in_recovery_ was entered by RFC 6675 rules
+  SeqNum high_rxt_;                   // RFC 6675 HighRxt + 1: end of the highest retransmission
+  std::optional<SeqNum> rescue_rxt_;  // RFC 6675 RescueRxt (undefined until rule 4 is used)
+  ProportionalRateReduction prr_;
 
   // Persist (zero window) and keepalive.
   int persist_backoff_ = 0;

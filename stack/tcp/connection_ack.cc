@@ -1,6 +1,7 @@
 // The ACK field of an arriving segment (RFC 9293 §3.10.7.4 fifth step): acceptability
 // (RFC 5961 §5), the send window, RTT measurement (RFC 6298, RFC 7323 §4), the
-// retransmission timer and NewReno loss recovery (RFC 5681 §3.2, RFC 6582, RFC 3042).
+// retransmission timer and NewReno loss recovery (RFC 5681 §3.2, RFC 6582, RFC 3042) for
+// peers without SACK; SACK-based recovery is in connection_sack.cc.
 #include <algorithm>
 
 #include "stack/tcp/connection.h"
@@ -48,12 +49,18 @@ bool Connection::CheckAck(const Segment& seg, Instant now) {
   }
 
   const SeqNum prior_una = snd_una_;
+  const uint32_t sacked_before = scoreboard_.sacked_bytes();
+  // RFC 6675 §5: the scoreboard first; with SACK, a duplicate ACK is one that SACKs new data
+  // (RFC 6675 §2), whatever else it carries.
+  const uint32_t newly_sacked = sack_enabled_ && seg.ack >= prior_una ? UpdateScoreboard(seg) : 0;
   if (seg.ack > snd_una_) {
     OnNewAck(seg, now);
-  } else if (IsDuplicateAck(seg)) {
+  } else if (sack_enabled_ ? newly_sacked > 0 && seg.ack == snd_una_ && snd_max_ > snd_una_
+                           : IsDuplicateAck(seg)) {
     OnDuplicateAck(now);
   }
   if (seg.ack >= prior_una) UpdateSendWindow(seg);
+  if (sack_enabled_ && seg.ack >= prior_una) OnSackAck(prior_una, sacked_before, now);
 
   if (FinAcked() && (state_ == TcpState::kFinWait1 || state_ == TcpState::kClosing ||
                      state_ == TcpState::kLastAck)) {
@@ -87,12 +94,34 @@ void Connection::OnNewAck(const Segment& seg, Instant now) {
   // them around the sequence space.
   push_mark_ = SeqMax(push_mark_, snd_una_);
   retrans_high_ = SeqMax(retrans_high_, snd_una_);
+  high_rxt_ = SeqMax(high_rxt_, snd_una_);
+  if (!in_recovery_ && !in_loss_) recover_ = SeqMax(recover_, snd_una_ - 1);
 
+  // RFC 9406 §4.2 rounds: a round ends when the ACK reaches the SND.MAX of its start.
+  if (cc_ != nullptr && (!round_end_.has_value() || snd_una_ >= *round_end_)) {
+    round_end_ = snd_max_;
+    cc_->OnRoundStart(now);
+  }
   SampleRtt(seg, prior_una, now);
   rto_retries_ = 0;
 
   const uint32_t mss = SegmentSize();
-  if (in_recovery_) {
+  if (in_recovery_ && sack_recovery_) {
+    if (seg.ack > recover_) {
+      // RFC 6675 §5 (A): a cumulative ACK beyond RecoveryPoint ends recovery; RFC 6937 §3:
+      // cwnd comes back to ssthresh (as Linux's tcp_end_cwnd_reduction), whatever the
+      // algorithm's own exit rule for NewReno recovery says.
+      in_recovery_ = false;
+      sack_recovery_ = false;
+      rescue_rxt_.reset();
+      dupacks_ = 0;
+      if (cc_ != nullptr) {
+        cc_->OnRecoveryExit(FlightSize(), mss, now);
+        cc_->set_cwnd(cc_->ssthresh());
+      }
+    }
+    // Otherwise PRR sets cwnd for this ACK (OnSackAck) and NextSeg() picks what goes.
+  } else if (in_recovery_) {
     if (seg.ack > recover_) {
       // RFC 6582 §3.2 step 3: a full acknowledgment ends recovery.
       in_recovery_ = false;
@@ -137,6 +166,12 @@ void Connection::OnNewAck(const Segment& seg, Instant now) {
 void Connection::OnDuplicateAck(Instant now) {
   ++dupacks_;
   ++stats_.dup_acks_received;
+  if (sack_enabled_) {
+    // RFC 6675 §5: the count feeds DupThresh and limited transmit (RFC 3042); recovery
+    // itself starts in OnSackAck, once the scoreboard has this ACK's blocks.
+    if (dupacks_ == 1 && !in_recovery_) flight_end_before_limited_transmit_ = snd_max_;
+    return;
+  }
   const uint32_t mss = SegmentSize();
   if (in_recovery_) {
     // RFC 6582 §3.2 step 4 (RFC 5681 §3.2 step 4): inflate by one segment per duplicate.
@@ -184,7 +219,7 @@ void Connection::SampleRtt(const Segment& seg, SeqNum prior_una, Instant now) {
   // One segment timed with our clock, unless it was retransmitted (Karn's rule, RFC 6298 §3).
   if (rtt_timing_ && seg.ack >= rtt_seq_) {
     rtt_timing_ = false;
-    RecordRttSample(now - rtt_sent_at_);
+    RecordRttSample(now - rtt_sent_at_, now);
     return;
   }
   // RFC 7323 §4.1: the echoed timestamp measures any ACK that advances SND.UNA, retransmitted
@@ -192,12 +227,13 @@ void Connection::SampleRtt(const Segment& seg, SeqNum prior_una, Instant now) {
   if (ts_enabled_ && seg.ack > prior_una && seg.options.timestamps.has_value() &&
       seg.options.timestamps->ecr != 0) {
     const int32_t ms = static_cast<int32_t>(TsVal(now) - seg.options.timestamps->ecr);
-    if (ms >= 0 && ms <= kMaxTsRttMillis) RecordRttSample(Duration::Millis(ms));
+    if (ms >= 0 && ms <= kMaxTsRttMillis) RecordRttSample(Duration::Millis(ms), now);
   }
 }
 
-void Connection::RecordRttSample(Duration rtt) {
+void Connection::RecordRttSample(Duration rtt, Instant now) {
   rtt_.AddSample(rtt);
+  if (cc_ != nullptr) cc_->OnRttSample(rtt, now);  // HyStart++ (RFC 9406 §4.2)
   // RFC 6298 §5 (after rule 5.7): the backed-off RTO stays until a new RTT measurement
   // "collapses" it; an ACK that gives no sample (Karn's rule) keeps it (as Linux's
   // tcp_ack_update_rtt: "only reset backoff on valid RTT measurement").

@@ -35,6 +35,13 @@ void Connection::Output(Instant now, PushMode mode) {
       break;
   }
   MaybeRestartAfterIdle(now);
+  if (ScoreboardSending() && cc_ != nullptr) {
+    // RFC 6675 §5 (and §5.1 after a timeout): pipe, not the sequence space, limits sending.
+    SendFromScoreboard(mode, now);
+    if (ack_now_) SendAck(now);
+    UpdatePersistTimer(now);
+    return;
+  }
   bool cwnd_blocked = false;
   bool sent = false;
   std::optional<DataSegment> seg = PlanDataSegment(snd_nxt_, snd_max_, mode, &cwnd_blocked);
@@ -71,9 +78,9 @@ void Connection::MaybeRestartAfterIdle(Instant now) {
   cc_->OnIdleRestart(SegmentSize(), now);
 }
 
-std::optional<Connection::DataSegment> Connection::PlanDataSegment(SeqNum nxt, SeqNum max,
-                                                                   PushMode mode,
-                                                                   bool* cwnd_blocked) const {
+std::optional<Connection::DataSegment> Connection::PlanDataSegment(
+    SeqNum nxt, SeqNum max, PushMode mode, bool* cwnd_blocked,
+    std::optional<size_t> cwnd_room_override) const {
   const SeqNum data_end = snd_buf_seq_ + static_cast<uint32_t>(send_buffer_.size());
   const SeqNum from = SeqMax(nxt, snd_buf_seq_);
   const size_t unsent = data_end > from ? static_cast<size_t>(data_end - from) : 0;
@@ -91,7 +98,8 @@ std::optional<Connection::DataSegment> Connection::PlanDataSegment(SeqNum nxt, S
   const SeqNum wnd_edge = snd_una_ + snd_wnd_;
   const SeqNum cwnd_edge = snd_una_ + cwnd;
   const size_t wnd_room = wnd_edge > nxt ? static_cast<size_t>(wnd_edge - nxt) : 0;
-  const size_t cwnd_room = cwnd_edge > nxt ? static_cast<size_t>(cwnd_edge - nxt) : 0;
+  const size_t cwnd_room = cwnd_room_override.value_or(
+      cwnd_edge > nxt ? static_cast<size_t>(cwnd_edge - nxt) : size_t{0});
   const size_t len = std::min({unsent, seg_cap, wnd_room, cwnd_room});
   // The FIN rides on the last data and needs one sequence number of window; it does not
   // count against cwnd.
@@ -147,22 +155,30 @@ bool Connection::IsCwndLimited() const {
 
 void Connection::RetransmitHead(RetransmitKind kind, Instant now) {
   // The first unacknowledged segment, whatever the windows (the peer accepts it: it starts at
-  // its RCV.NXT).
+  // its RCV.NXT), but not into bytes the peer SACKed (RFC 6675 §4 NextSeg()).
+  size_t max_len = SegmentSizeFor(OptionBytesForData());
+  const SeqRange* sacked = scoreboard_.RangeAtOrAbove(snd_una_);
+  if (sacked != nullptr && sacked->left > snd_una_) {
+    max_len = std::min<size_t>(max_len, static_cast<size_t>(sacked->left - snd_una_));
+  }
+  const uint32_t sent = RetransmitFrom(snd_una_, max_len, kind, now);
+  if (sent > 0) high_rxt_ = SeqMax(high_rxt_, snd_una_ + sent);
+}
+
+uint32_t Connection::RetransmitFrom(SeqNum seq, size_t max_len, RetransmitKind kind, Instant now) {
   const SeqNum data_end = snd_buf_seq_ + static_cast<uint32_t>(send_buffer_.size());
   const SeqNum sent_end = SeqMin(snd_max_, data_end);
-  const size_t outstanding = sent_end > snd_una_ ? static_cast<size_t>(sent_end - snd_una_) : 0;
-  const size_t len = std::min(outstanding, SegmentSizeFor(OptionBytesForData()));
+  const size_t outstanding = sent_end > seq ? static_cast<size_t>(sent_end - seq) : 0;
+  const size_t len = std::min({outstanding, max_len, SegmentSizeFor(OptionBytesForData())});
   uint8_t flags = wire::tcp_flags::kAck;
-  if (FinSent() && snd_una_ + static_cast<uint32_t>(len) == FinSeq()) {
-    flags |= wire::tcp_flags::kFin;
-  }
-  if (len == 0 && (flags & wire::tcp_flags::kFin) == 0) return;
+  if (FinSent() && seq + static_cast<uint32_t>(len) == FinSeq()) flags |= wire::tcp_flags::kFin;
+  const bool fin = (flags & wire::tcp_flags::kFin) != 0;
+  if (len == 0 && !fin) return 0;
   // Linux retransmits a segment with the flags it had; the one that ended a pushed write
   // had PSH.
-  if (len > 0 && snd_una_ + static_cast<uint32_t>(len) == push_mark_) {
-    flags |= wire::tcp_flags::kPsh;
-  }
-  TransmitSegment(snd_una_, len, flags, kind, now);
+  if (len > 0 && seq + static_cast<uint32_t>(len) == push_mark_) flags |= wire::tcp_flags::kPsh;
+  TransmitSegment(seq, len, flags, kind, now);
+  return static_cast<uint32_t>(len) + (fin ? 1 : 0);
 }
 
 void Connection::UpdatePersistTimer(Instant now) {

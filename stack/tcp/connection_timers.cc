@@ -111,7 +111,17 @@ void Connection::OnRetransmitTimeout(Instant now) {
   // Go back: everything after SND.UNA is sent again as the window allows.
   snd_nxt_ = snd_una_;
   rtt_timing_ = false;
+  if (sack_enabled_) {
+    // RFC 6675 §5.1: SACK information is kept, so only what was not SACKed is resent (by
+    // SendFromScoreboard()) — unless the peer reneged (RFC 2018 §8): SND.UNA sits on data it
+    // SACKed, which a receiver that kept it would have acknowledged.
+    sack_recovery_ = false;
+    rescue_rxt_.reset();
+    if (scoreboard_.IsSacked(snd_una_)) scoreboard_.Clear();
+    high_rxt_ = snd_una_;
+  }
   RetransmitHead(RetransmitKind::kTimeout, now);
+  if (sack_enabled_) snd_nxt_ = snd_max_;  // new data continues where it stopped
   ArmRetransmitTimer(now);
 }
 

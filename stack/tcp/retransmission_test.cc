@@ -11,19 +11,23 @@ namespace tcpaas::tcp::testing {
 namespace {
 
 // An established connection whose handshake took 50 ms: SRTT 50 ms, RTTVAR 25 ms,
-// RTO = 50 + max(200, 4 * 25) = 250 ms. The peer offers SACK but not timestamps.
+// RTO = 50 + max(200, 4 * 25) = 250 ms. The peer offers SACK (unless PeerSacks() says
+// otherwise) but not timestamps.
 class RetransmitTest : public ::testing::Test {
  protected:
   void SetUp() override {
     conn_ = h_.Connect(kRemote, Options());
     h_.ExpectSent(Syn());
     h_.AdvanceTime(Duration::Millis(50));
-    h_.Inject(SynAck().Seq(5000).Ack(h_.iss() + 1).Win(65535).Mss(1460).SackOk());
+    SegmentTemplate synack = SynAck().Seq(5000).Ack(h_.iss() + 1).Win(65535).Mss(1460);
+    if (PeerSacks()) synack.SackOk();
+    h_.Inject(synack);
     h_.ExpectSent(Ack());
     una_ = h_.iss() + 1;
     peer_ = SeqNum(5001);
   }
   virtual ConnectionOptions Options() { return {}; }
+  virtual bool PeerSacks() { return true; }
   void PeerAck(SeqNum ack, uint16_t win = 65535) { h_.Inject(Ack().Seq(peer_).Ack(ack).Win(win)); }
 
   Harness h_;
@@ -105,7 +109,12 @@ TEST(RetransmitWithTimestamps, EchoedTimestampsMeasureEvenRetransmissions) {
   EXPECT_EQ(h.Stats(c).srtt, Duration::Micros(3750));
 }
 
-TEST_F(RetransmitTest, FastRetransmitAndNewRenoRecovery) {
+// NewReno is the recovery for peers without SACK (with SACK, see sack_recovery_test.cc).
+class NewRenoRecoveryTest : public RetransmitTest {
+  bool PeerSacks() override { return false; }
+};
+
+TEST_F(NewRenoRecoveryTest, FastRetransmitAndNewRenoRecovery) {
   h_.SendString(conn_, std::string(10 * 1460, 'f'));
   for (int i = 0; i < 10; ++i) h_.ExpectSent(Data(1460).Seq(una_ + 1460 * i));  // IW10
   h_.SendString(conn_, std::string(4 * 1460, 'g'));

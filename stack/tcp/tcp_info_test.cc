@@ -48,12 +48,18 @@ TEST_F(TcpInfoTest, DuplicateAcksThenFastRecovery) {
   h_.SendString(conn_, std::string(8 * kMss, 'i'));
   h_.DropSent();
   EXPECT_EQ(Info().unacked_segments, 8u);
-  PeerAcks(0);
+  // A SACK peer's duplicate ACKs carry SACK blocks (RFC 6675 §2 counts only those).
+  auto sack_dup = [&](uint32_t segments) {
+    h_.Inject(Ack().Seq(peer_).Ack(our_).Win(1000).Sack(our_ + kMss, our_ + (1 + segments) * kMss));
+  };
+  sack_dup(1);
   EXPECT_EQ(Info().ca_state, TcpCaState::kDisorder);
-  PeerAcks(0);
-  PeerAcks(0);
+  EXPECT_EQ(Info().sacked_segments, 1u);
+  sack_dup(2);
+  sack_dup(3);
   const TcpStats s = Info();
   EXPECT_EQ(s.ca_state, TcpCaState::kRecovery);
+  EXPECT_EQ(s.sacked_segments, 3u);
   EXPECT_EQ(s.lost_segments, 1u);
   EXPECT_EQ(s.retrans_segments, 1u) << "the head was retransmitted";
   PeerAcks(8 * kMss);  // everything: a full acknowledgment ends recovery

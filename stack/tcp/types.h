@@ -155,6 +155,7 @@ struct TcpStats {
   uint64_t rto_timeouts = 0;
   uint64_t fast_recoveries = 0;
   uint64_t dup_acks_received = 0;
+  uint64_t dsacks_received = 0;  // RFC 2883 D-SACKs (TcpExt_TCPDSACKRecv)
   uint64_t zero_window_probes = 0;
   size_t send_buffer_used = 0;  // queued, not yet acknowledged
   size_t recv_buffer_used = 0;  // received in order, not yet read
@@ -167,7 +168,7 @@ struct TcpStats {
   uint32_t unacked_segments = 0;  // tcpi_unacked: in flight
   uint32_t lost_segments = 0;     // tcpi_lost: presumed lost, not yet acknowledged
   uint32_t retrans_segments = 0;  // tcpi_retrans: retransmitted, not yet acknowledged
-  uint32_t sacked_segments = 0;   // tcpi_sacked: 0 until the sender keeps a SACK scoreboard
+  uint32_t sacked_segments = 0;   // tcpi_sacked: SACKed, not yet cumulatively acknowledged
   uint32_t reordering = 3;        // tcpi_reordering: the duplicate-ACK threshold
   uint32_t advmss = 0;            // tcpi_advmss: the MSS we announced
   uint32_t rto_backoff = 0;       // tcpi_backoff: RTO doublings since the last progress

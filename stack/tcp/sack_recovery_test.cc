@@ -1,0 +1,272 @@
+// SACK-based loss recovery on a connection: RFC 6675 §5 (entering on DupThresh SACKed
+// segments or IsLost(), NextSeg() order, rescue retransmission, exit at RecoveryPoint),
+// PRR (RFC 6937) deciding what each ACK lets out, RFC 6675 §5.1 (SACK information kept
+// across a timeout) and D-SACKs (RFC 2883). Each test reads as a trace: segment n is
+// [n * 1000, (n + 1) * 1000) of our data; the peer's ACKs name segments.
+#include <initializer_list>
+#include <string>
+#include <utility>
+
+#include "gtest/gtest.h"
+#include "stack/tcp/testing/harness.h"
+
+namespace tcpaas::tcp::testing {
+namespace {
+
+constexpr uint32_t kMss = 1000;
+
+class SackRecoveryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // No timestamps: segments carry exactly kMss bytes.
+    conn_ = h_.Establish({}, SeqNum(5000), SynAck().Win(65535).Mss(kMss).SackOk().Ws(7));
+    our_ = h_.iss() + 1;
+  }
+  SeqNum At(uint32_t segment) const { return our_ + segment * kMss; }
+  // The peer acknowledges segments below `ack` and SACKs [first, last) for each block.
+  void PeerAck(uint32_t ack, std::initializer_list<std::pair<uint32_t, uint32_t>> sacks = {}) {
+    SegmentTemplate t = Ack().Seq(SeqNum(5001)).Ack(At(ack)).Win(1000);
+    for (const auto& [first, last] : sacks) t.Sack(At(first), At(last));
+    h_.Inject(t);
+  }
+  void ExpectSegment(uint32_t segment, const std::string& where) {
+    h_.ExpectSent(Data(kMss).Seq(At(segment)), where);
+  }
+  // Sends `n` segments of data and takes them off the wire.
+  void SendSegments(uint32_t n) {
+    h_.SendString(conn_, std::string(n * kMss, 's'));
+    for (uint32_t i = 0; i < n && h_.HasSent(); ++i) h_.PopSent();
+  }
+  uint64_t Retransmits(RetransmitKind k) {
+    return h_.Stats(conn_).retransmits[static_cast<size_t>(k)];
+  }
+
+  Harness h_;
+  ConnId conn_;
+  SeqNum our_;
+};
+
+TEST_F(SackRecoveryTest, ThreeSackedSegmentsStartRecoveryWithTheHead) {
+  SendSegments(10);  // IW10: segments 0-9; segment 0 is lost
+  PeerAck(0, {{1, 2}});
+  PeerAck(0, {{1, 3}});
+  h_.ExpectNothingSent("two SACKed segments: not yet (RFC 6675 IsLost)");
+  EXPECT_EQ(h_.Stats(conn_).ca_state, TcpCaState::kDisorder);
+  PeerAck(0, {{1, 4}});
+  const SentSegment rtx = h_.ExpectSent(Data(kMss).Seq(At(0)), "fast retransmit");
+  EXPECT_FALSE(rtx.has(wire::tcp_flags::kPsh));
+  h_.ExpectNothingSent();
+  const TcpStats s = h_.Stats(conn_);
+  EXPECT_EQ(s.ca_state, TcpCaState::kRecovery);
+  EXPECT_EQ(s.fast_recoveries, 1u);
+  EXPECT_EQ(s.retransmits[static_cast<size_t>(RetransmitKind::kFast)], 1u);
+  EXPECT_EQ(s.sacked_segments, 3u);
+  EXPECT_EQ(s.lost_segments, 1u);
+  EXPECT_EQ(s.retrans_segments, 1u);
+  EXPECT_EQ(h_.counters().tcp_fast_recoveries, 1u);
+}
+
+TEST_F(SackRecoveryTest, IsLostStartsRecoveryBeforeThreeDuplicates) {
+  // RFC 6675 §5 step 4: "DupAcks >= DupThresh or IsLost(HighACK + 1)": a single ACK that
+  // SACKs three segments (ACK loss or stretch ACKs) is enough.
+  SendSegments(10);
+  PeerAck(0, {{1, 4}});
+  ExpectSegment(0, "fast retransmit after one ACK");
+  EXPECT_EQ(h_.Stats(conn_).ca_state, TcpCaState::kRecovery);
+}
+
+TEST_F(SackRecoveryTest, DuplicateAcksWithoutSackBlocksDoNotCount) {
+  // RFC 6675 §2: with SACK, a duplicate ACK is one that SACKs new data.
+  SendSegments(10);
+  for (int i = 0; i < 4; ++i) PeerAck(0);
+  h_.ExpectNothingSent();
+  EXPECT_EQ(h_.Stats(conn_).fast_recoveries, 0u);
+}
+
+TEST_F(SackRecoveryTest, NextSegRetransmitsLostHolesInOrderAndNeverSackedData) {
+  SendSegments(10);
+  // Segments 0 and 2 lost; 1 and 3-5 SACKed, in one ACK.
+  PeerAck(0, {{3, 6}, {1, 2}});
+  ExpectSegment(0, "the head first");
+  // PRR-SSRB: pipe (6-9 and the retransmission = 5) equals ssthresh (5): nothing more yet.
+  h_.ExpectNothingSent();
+  PeerAck(0, {{3, 7}, {1, 2}});  // 6 arrives: one delivered, one may go
+  ExpectSegment(2, "the next lost hole; segment 1 is SACKed and skipped");
+  h_.ExpectNothingSent();
+  EXPECT_EQ(Retransmits(RetransmitKind::kFast), 2u);
+}
+
+TEST_F(SackRecoveryTest, PrrSsrbSpreadsManyLossesOverTheAcks) {
+  // Segments 0-4 lost, 5-7 SACKed: pipe (8, 9) is far below ssthresh (5 segments). Plain
+  // RFC 6675 would send three retransmissions at once (cwnd = ssthresh); PRR-SSRB (RFC 6937
+  // §3.1) lets out what was delivered plus one segment: two.
+  SendSegments(10);
+  PeerAck(0, {{5, 6}});
+  PeerAck(0, {{5, 7}});
+  PeerAck(0, {{5, 8}});
+  ExpectSegment(0, "fast retransmit");
+  ExpectSegment(1, "PRR: delivered (1) + 1");
+  h_.ExpectNothingSent("not a third");
+  PeerAck(0, {{5, 9}});  // one more delivered: pipe 3, ssthresh - pipe = 2, limit 2
+  ExpectSegment(2, "");
+  ExpectSegment(3, "");
+  h_.ExpectNothingSent();
+  PeerAck(0, {{5, 10}});  // pipe 4: ssthresh - pipe = 1
+  ExpectSegment(4, "the last hole");
+  h_.ExpectNothingSent();
+  const TcpStats s = h_.Stats(conn_);
+  EXPECT_EQ(s.retransmits[static_cast<size_t>(RetransmitKind::kFast)], 5u);
+  EXPECT_EQ(s.retransmits[static_cast<size_t>(RetransmitKind::kTimeout)], 0u);
+}
+
+TEST_F(SackRecoveryTest, PrrProportionalPartSendsNewDataAtSsthreshOverRecoverFs) {
+  // One loss among 10: pipe stays above ssthresh (5) for a while, and PRR (RFC 6937 §3.1)
+  // sends ssthresh / RecoverFS = one segment for every two delivered.
+  SendSegments(10);
+  PeerAck(0, {{1, 2}});
+  PeerAck(0, {{1, 3}});
+  PeerAck(0, {{1, 4}});
+  ExpectSegment(0, "fast retransmit");
+  h_.SendString(conn_, std::string(10 * kMss, 'n'));  // new data waits for PRR
+  h_.ExpectNothingSent("sndcnt is used up");
+  // pipe = 5 (4-8 and the retransmission) + ... : each ACK below SACKs one more segment.
+  PeerAck(0, {{1, 5}});  // pipe 6 > 5: ceil(2 * 5 / 10) - 1 = 0
+  h_.ExpectNothingSent("proportional: 2 delivered allow 1 sent");
+  PeerAck(0, {{1, 6}});  // pipe 5: SSRB, ssthresh - pipe = 0
+  h_.ExpectNothingSent("at ssthresh");
+  PeerAck(0, {{1, 7}});  // pipe 4: one
+  ExpectSegment(10, "new data");
+  h_.ExpectNothingSent();
+  EXPECT_EQ(h_.Stats(conn_).cwnd, 5 * kMss);
+}
+
+TEST_F(SackRecoveryTest, FullAcknowledgmentEndsRecovery) {
+  SendSegments(10);
+  PeerAck(0, {{1, 4}});
+  ExpectSegment(0, "fast retransmit");
+  PeerAck(4, {{5, 10}});  // partial: 4 lost as well
+  ExpectSegment(4, "the second hole");
+  EXPECT_EQ(h_.Stats(conn_).ca_state, TcpCaState::kRecovery);
+  PeerAck(10);  // RecoveryPoint (segment 9's end) acknowledged: RFC 6675 §5 (A)
+  TcpStats s = h_.Stats(conn_);
+  EXPECT_EQ(s.ca_state, TcpCaState::kOpen);
+  EXPECT_EQ(s.sacked_segments, 0u);
+  EXPECT_EQ(s.retrans_segments, 0u);
+  EXPECT_LE(s.cwnd, s.ssthresh);
+  EXPECT_EQ(s.fast_recoveries, 1u);
+}
+
+TEST_F(SackRecoveryTest, RescueRetransmissionOfTheTail) {
+  // RFC 6675 NextSeg() rule 4: segments 0 and 4 (the last) lost, no new data. After the
+  // partial ACK the tail is resent once, instead of waiting for the RTO.
+  SendSegments(5);
+  PeerAck(0, {{1, 4}});
+  ExpectSegment(0, "fast retransmit");
+  h_.ExpectNothingSent();
+  PeerAck(4);  // the retransmission arrived; segment 4 is the highest unSACKed
+  ExpectSegment(4, "rescue retransmission");
+  h_.ExpectNothingSent("only one rescue per recovery");
+  EXPECT_EQ(Retransmits(RetransmitKind::kFast), 2u);
+  EXPECT_EQ(Retransmits(RetransmitKind::kTimeout), 0u);
+}
+
+TEST_F(SackRecoveryTest, RescueOfATailEndingInTheFin) {
+  // Segment 0, segment 4 and the FIN lost: the rescue resends all of segment 4 with the FIN.
+  SendSegments(5);
+  ASSERT_TRUE(h_.layer().ShutdownWrite(conn_, h_.now()).ok());
+  h_.ExpectSent(FinAck().Seq(At(5)));
+  PeerAck(0, {{1, 4}});
+  ExpectSegment(0, "fast retransmit");
+  PeerAck(4);
+  h_.ExpectSent(SegmentTemplate(wire::tcp_flags::kAck | wire::tcp_flags::kFin)
+                    .Seq(At(4))
+                    .Len(kMss)
+                    .GeneratedPayload(),
+                "rescue: segment 4 and the FIN");
+  h_.ExpectNothingSent();
+  PeerAck(5);  // only the FIN's sequence number is left: acknowledged with it
+  h_.Inject(Ack().Seq(SeqNum(5001)).Ack(At(5) + 1).Win(1000));
+  EXPECT_EQ(h_.State(conn_), TcpState::kFinWait2);
+}
+
+TEST_F(SackRecoveryTest, SackBlocksBeyondWhatWasSentAreIgnored) {
+  SendSegments(4);
+  PeerAck(0, {{2, 9}});  // SACKs data never sent (hostile or broken peer)
+  PeerAck(0, {{3, 4}, {1, 2}});
+  const TcpStats s = h_.Stats(conn_);
+  EXPECT_EQ(s.sacked_segments, 2u);
+  EXPECT_EQ(s.fast_recoveries, 0u);
+}
+
+TEST_F(SackRecoveryTest, TimeoutResendsOnlyWhatIsNotSacked) {
+  // RFC 6675 §5.1: SACK information survives the RTO; go-back-N skips SACKed data.
+  SendSegments(6);
+  PeerAck(0, {{2, 4}});  // 2 and 3 SACKed: not enough for recovery
+  h_.ExpectNothingSent();
+  ASSERT_TRUE(h_.RunNextTimer());
+  ExpectSegment(0, "RTO: the head");
+  h_.ExpectNothingSent("cwnd = 1 segment");
+  EXPECT_EQ(h_.Stats(conn_).ca_state, TcpCaState::kLoss);
+  EXPECT_EQ(h_.Stats(conn_).lost_segments, 4u) << "0, 1, 4, 5";
+  PeerAck(1, {{2, 4}});  // cwnd 2
+  ExpectSegment(1, "next hole");
+  ExpectSegment(4, "2 and 3 are SACKed: skipped");
+  h_.ExpectNothingSent();
+  PeerAck(5);  // 1 and 4 arrived
+  ExpectSegment(5, "the last hole");
+  PeerAck(6);
+  EXPECT_EQ(h_.Stats(conn_).ca_state, TcpCaState::kOpen);
+  EXPECT_EQ(Retransmits(RetransmitKind::kTimeout), 4u);
+}
+
+TEST_F(SackRecoveryTest, TimeoutAfterRenegingForgetsTheScoreboard) {
+  // RFC 2018 §8: the peer acknowledged up to the middle of what it SACKed: it dropped the
+  // rest. At the timeout the SACKed data is resent too.
+  SendSegments(4);
+  PeerAck(0, {{1, 3}});
+  PeerAck(2);  // SND.UNA lands on SACKed data (segment 2)
+  ASSERT_TRUE(h_.RunNextTimer());
+  ExpectSegment(2, "RTO resends the reneged segment");
+  EXPECT_EQ(h_.Stats(conn_).sacked_segments, 0u);
+}
+
+TEST_F(SackRecoveryTest, DsackIsCountedNotRecorded) {
+  SendSegments(4);
+  PeerAck(1, {{0, 1}});  // RFC 2883: segment 0 arrived twice
+  EXPECT_EQ(h_.Stats(conn_).dsacks_received, 1u);
+  EXPECT_EQ(h_.Stats(conn_).sacked_segments, 0u);
+  PeerAck(1, {{3, 4}, {2, 4}});  // inside the second block: a D-SACK too; 2-3 are SACKed
+  const TcpStats s = h_.Stats(conn_);
+  EXPECT_EQ(s.dsacks_received, 2u);
+  EXPECT_EQ(s.sacked_segments, 2u);
+  EXPECT_EQ(s.fast_recoveries, 0u);
+}
+
+TEST_F(SackRecoveryTest, LimitedTransmitOnSackedDuplicates) {
+  // RFC 3042 with RFC 6675's duplicate ACKs: one new segment for each of the first two.
+  SendSegments(10);
+  h_.SendString(conn_, std::string(4 * kMss, 'n'));
+  h_.ExpectNothingSent("cwnd full");
+  PeerAck(0, {{1, 2}});
+  ExpectSegment(10, "limited transmit 1");
+  PeerAck(0, {{1, 3}});
+  ExpectSegment(11, "limited transmit 2");
+  PeerAck(3);  // reordering, not loss
+  EXPECT_EQ(h_.Stats(conn_).fast_recoveries, 0u);
+  EXPECT_EQ(h_.Stats(conn_).ca_state, TcpCaState::kOpen);
+}
+
+TEST(SackRecoveryWithoutSack, PeersWithoutSackKeepNewReno) {
+  Harness h;
+  const ConnId c = h.Establish({}, SeqNum(5000), SynAck().Win(65535).Mss(kMss).Ws(7));
+  const SeqNum una = h.iss() + 1;
+  h.Inject(Ack().Seq(SeqNum(5001)).Ack(una).Win(1000));  // the scaled window, for duplicates
+  h.SendString(c, std::string(10 * kMss, 'r'));
+  h.DropSent();
+  for (int i = 0; i < 3; ++i) h.Inject(Ack().Seq(SeqNum(5001)).Ack(una).Win(1000));
+  h.ExpectSent(Data(kMss).Seq(una), "RFC 5681 fast retransmit");
+  EXPECT_EQ(h.Stats(c).cwnd, h.Stats(c).ssthresh + 3 * kMss) << "NewReno inflation";
+}
+
+}  // namespace
+}  // namespace tcpaas::tcp::testing
