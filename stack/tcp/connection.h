@@ -215,6 +215,8 @@ class Connection {
   uint32_t AdvertisableWindowBytes() const;
   // Our largest payload in a segment whose options take `option_bytes`.
   size_t SegmentSizeFor(size_t option_bytes) const;
+  // Lowers snd_mss_ to what the IP layer's current path MTU allows.
+  void FollowPathMtu();
   size_t OptionBytesForData() const;
   size_t MaxSackBlocks() const;
   uint32_t TsVal(Instant now) const;

@@ -35,6 +35,7 @@ void Connection::Output(Instant now, PushMode mode) {
       break;
   }
   MaybeRestartAfterIdle(now);
+  FollowPathMtu();
   if (ScoreboardSending() && cc_ != nullptr) {
     // RFC 6675 §5 (and §5.1 after a timeout): pipe, not the sequence space, limits sending.
     SendFromScoreboard(mode, now);
@@ -154,6 +155,7 @@ bool Connection::IsCwndLimited() const {
 }
 
 void Connection::RetransmitHead(RetransmitKind kind, Instant now) {
+  FollowPathMtu();
   // The first unacknowledged segment, whatever the windows (the peer accepts it: it starts at
   // its RCV.NXT), but not into bytes the peer SACKed (RFC 6675 §4 NextSeg()).
   size_t max_len = SegmentSizeFor(OptionBytesForData());
@@ -419,14 +421,17 @@ size_t Connection::OptionBytesForData() const {
 
 size_t Connection::SegmentSizeFor(size_t option_bytes) const {
   // RFC 9293 §3.7.1: Eff.snd.MSS = min(SendMSS + 20, MMS_S) - TCPhdrsize; snd_mss_ already
-  // holds min(SendMSS, MMS_S - 20), so the options are what is left to subtract. MMS_S is
-  // read again here: the IP layer may have lowered the path MTU since (RFC 1191 §6.4) for an
-  // ICMP error this connection did not believe (RFC 5927 §4.1) or for another connection to
-  // the same destination, and a segment beyond it would never leave.
-  const size_t path_mss =
+  // holds min(SendMSS, MMS_S - 20) (see FollowPathMtu), so the options are what is left.
+  return snd_mss_ > option_bytes ? snd_mss_ - option_bytes : 1;
+}
+
+void Connection::FollowPathMtu() {
+  // MMS_S is read again before each burst: the IP layer may have lowered the path MTU
+  // (RFC 1191 §6.4) for an ICMP error this connection did not believe (RFC 5927 §4.1) or for
+  // another connection to the same destination, and a segment beyond it would never leave.
+  const uint16_t path_mss =
       SendMss(peer_mss_, ctx_->ip->MaxPayload(tuple_.remote.addr), options_.mss_clamp);
-  const size_t mss = std::min<size_t>(snd_mss_, path_mss);
-  return mss > option_bytes ? mss - option_bytes : 1;
+  snd_mss_ = std::min(snd_mss_, path_mss);
 }
 
 size_t Connection::MaxSackBlocks() const {

@@ -127,6 +127,7 @@ void Connection::OnRetransmitTimeout(Instant now) {
 
 void Connection::OnPersistTimeout(Instant now) {
   if (!Synchronized()) return;
+  FollowPathMtu();
   const size_t wnd_room =
       snd_una_ + snd_wnd_ > snd_nxt_ ? static_cast<size_t>(snd_una_ + snd_wnd_ - snd_nxt_) : 0;
   const size_t unsent = UnsentBytes();
