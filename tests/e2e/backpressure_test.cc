@@ -88,10 +88,17 @@ TEST_F(BackpressureTest, PeerThatNeverReadsBlocksSendAndBoundsMemory) {
   EXPECT_LT(w.max_rss - *rss_before, kRssBound)
       << "RSS grew from " << *rss_before << " to " << w.max_rss;
 
-  // The stack's view: the peer's window is closed and our send buffer is full.
+  // The stack's view: the peer's window is closed and our send buffer is full. As below,
+  // a window left below one MSS closes only after our persist probe fills it.
   absl::StatusOr<v1::Connection> stats = stream->Stats();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (stats.ok() && stats->stats().snd_wnd_bytes() != 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    stats = stream->Stats();
+  }
   ASSERT_TRUE(stats.ok()) << stats.status();
-  EXPECT_EQ(stats->stats().snd_wnd_bytes(), 0u);
+  EXPECT_EQ(stats->stats().snd_wnd_bytes(), 0u) << "the peer's window never closed in 15 s";
   EXPECT_GT(stats->stats().send_buffer_used(), 0u);
 
   stream->Abort();  // unblocks the writer
@@ -137,11 +144,19 @@ TEST_F(BackpressureTest, ClientThatNeverReadsRecvClosesTheWindowAndBoundsMemory)
   EXPECT_LT(w.max_rss - *rss_before, kRssBound)
       << "RSS grew from " << *rss_before << " to " << w.max_rss;
 
-  // The stack advertises a zero window: its receive buffer is full.
+  // The stack advertises a zero window: its receive buffer is full. The peer's send()
+  // stalls when its socket buffer fills, which can be before the wire does: a window
+  // left below one MSS is filled only by Linux's persist probe (tcp_write_wakeup), an RTO
+  // or more later. So the window must reach zero soon, not at this very instant.
   v1::Connection stats;
-  const grpc::Status got = GetConnectionCall(stub(), c.id(), &stats);
-  ASSERT_TRUE(got.ok()) << Describe(got);
-  EXPECT_EQ(stats.stats().rcv_wnd_bytes(), 0u);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  do {
+    const grpc::Status got = GetConnectionCall(stub(), c.id(), &stats);
+    ASSERT_TRUE(got.ok()) << Describe(got);
+    if (stats.stats().rcv_wnd_bytes() == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  } while (std::chrono::steady_clock::now() < deadline);
+  EXPECT_EQ(stats.stats().rcv_wnd_bytes(), 0u) << "the window never closed in 15 s";
   EXPECT_GT(stats.stats().recv_buffer_used(), 0u);
 
   stop = true;
