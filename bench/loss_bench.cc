@@ -30,7 +30,7 @@ ABSL_FLAG(std::string, losses, "0,1,5", "loss rates in percent, comma-separated 
 ABSL_FLAG(int64_t, mib, 32, "MiB moved per run");
 ABSL_FLAG(int64_t, high_loss_mib, 8, "MiB moved per run at 5% loss and above");
 ABSL_FLAG(int32_t, repeats, 3, "runs per sender and loss rate; the table shows the median");
-ABSL_FLAG(std::string, cc, "newreno", "our stack's congestion control (newreno, cubic, ...)");
+ABSL_FLAG(std::string, cc, "cubic", "our stack's congestion control (cubic, newreno)");
 ABSL_FLAG(std::string, linux_cc, "",
           "the Linux sender's congestion control (TCP_CONGESTION); empty: the kernel default");
 ABSL_FLAG(int64_t, ours_send_buffer_kib, 0, "our stack's send buffer in KiB; 0: its default");

@@ -131,7 +131,7 @@ absl::StatusOr<DaemonConfig> ParseDaemonConfig(const DaemonFlags& flags) {
 
   if (!tcp::MakeCongestionControl(flags.congestion_control, 1460, 10).ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "--congestion_control=\"", flags.congestion_control, "\": unknown; use newreno"));
+        "--congestion_control=\"", flags.congestion_control, "\": unknown; use cubic or newreno"));
   }
   config.congestion_control = flags.congestion_control;
   return config;

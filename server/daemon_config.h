@@ -31,7 +31,7 @@ struct DaemonFlags {
   std::string sandbox_name = kDefaultSandboxName;
   int64_t max_connections = 4096;
   absl::Duration drain_timeout = absl::Seconds(10);
-  std::string congestion_control = "newreno";
+  std::string congestion_control = "cubic";
 };
 
 struct DaemonConfig {
@@ -43,7 +43,7 @@ struct DaemonConfig {
   uint64_t fault_seed = 1;
   size_t max_connections = 4096;
   Duration drain_timeout = Duration::Seconds(10);
-  std::string congestion_control = "newreno";
+  std::string congestion_control = "cubic";
 };
 
 inline constexpr int64_t kMinMtu = 576;   // RFC 791: every host takes 576-byte datagrams

@@ -106,7 +106,7 @@ TEST(DaemonConfigTest, DefaultsAreASandbox) {
   EXPECT_EQ(config->network.mtu, 1500u);
   EXPECT_TRUE(config->faults.IsPassThrough());
   EXPECT_EQ(config->drain_timeout, Duration::Seconds(10));
-  EXPECT_EQ(config->congestion_control, "newreno");
+  EXPECT_EQ(config->congestion_control, "cubic");
 }
 
 TEST(DaemonConfigTest, TapModeTakesDeviceAddressAndGateway) {

@@ -201,6 +201,10 @@ class Connection {
   void TransmitSegment(SeqNum seq, size_t len, uint8_t flags, RetransmitKind kind, Instant now);
   absl::Status SendSyn(Instant now);  // SYN or SYN-ACK for the current state
   void SendAck(Instant now);
+  // Payload [left, right) arrived a second time: report it in the next ACK (RFC 2883 §4).
+  // `extend`: a further duplicate in the same segment, which only widens an adjacent or
+  // overlapping block already noted (Linux tcp_dsack_extend); otherwise it replaces it.
+  void NoteDuplicateData(SeqNum left, SeqNum right, bool extend = false);
   void SendChallengeAck(Instant now);
   void SendReset(Instant now);
   void SendProbe(Instant now);  // <SEQ=SND.UNA-1><ACK>: zero-window and keepalive probes
@@ -348,6 +352,8 @@ class Connection {
   bool data_seen_ = false;                     // in-order data has arrived at least once
   Instant last_data_recv_ = Instant::Never();  // last in-order data (or the handshake)
   SackHistory sack_history_;
+  // RFC 2883: the duplicate the next ACK reports as a D-SACK block (once, then cleared).
+  std::optional<wire::SackBlock> dsack_;
   Instant last_oow_ack_ = Instant::Never();  // last ACK for an out-of-window pure ACK
 
   // RTT and retransmission (RFC 6298).

@@ -200,6 +200,12 @@ bool Connection::CheckSequence(Segment& seg, Instant now) {
     // Linux: data already received (our ACK was lost) or outside the window puts the
     // receiver back into quick-ACK mode.
     if (!seg.payload.empty()) EnterQuickAckMode();
+    // RFC 2883 §4 (1): data wholly below RCV.NXT was a duplicate; the ACK reports it.
+    const SeqNum data_start = seg.seq + (seg.syn() ? 1 : 0);
+    if (!seg.payload.empty() && data_start < rcv_nxt_) {
+      NoteDuplicateData(data_start,
+                        SeqMin(data_start + static_cast<uint32_t>(seg.payload.size()), rcv_nxt_));
+    }
     SendAck(now);
   };
 
@@ -240,6 +246,8 @@ bool Connection::CheckSequence(Segment& seg, Instant now) {
       --skip;
     }
     const size_t cut = std::min<size_t>(skip, seg.payload.size());
+    // RFC 2883 §4 (1): the part below RCV.NXT was a duplicate.
+    if (cut > 0) NoteDuplicateData(seg.seq, seg.seq + static_cast<uint32_t>(cut));
     seg.payload.remove_prefix(cut);
     seg.seq = seg.seq + static_cast<uint32_t>(cut);
     if (skip > cut) ClearFlag(seg, wire::tcp_flags::kFin);  // the FIN was received already
@@ -313,6 +321,18 @@ void Connection::ProcessText(const Segment& seg, Instant now) {
   size_t stored = 0;
   if (len > 0) {
     const size_t offset = static_cast<size_t>(seg.seq - rcv_nxt_);
+    // RFC 2883 §4 (2): out-of-order data we hold already was a duplicate; report the first
+    // overlap (Linux tcp_data_queue_ofo does the same).
+    for (const ByteRange& held : recv_buffer_.out_of_order()) {
+      const size_t from = std::max(offset, held.start);
+      const size_t to = std::min(offset + len, held.end);
+      if (from < to) {
+        NoteDuplicateData(rcv_nxt_ + static_cast<uint32_t>(from),
+                          rcv_nxt_ + static_cast<uint32_t>(to), /*extend=*/true);
+        ack_now_ = true;
+        break;
+      }
+    }
     const ReceiveBuffer::WriteResult w = recv_buffer_.Write(offset, seg.payload);
     stored = w.taken;
     if (stored < len) {

@@ -337,14 +337,27 @@ void Connection::FillAckFields(wire::TcpHeader& h, Instant now) {
   h.ack = rcv_nxt_;
   h.window = WindowToAdvertise();
   if (ts_enabled_) h.options.timestamps = wire::TcpTimestamps{TsVal(now), ts_recent_};
-  if (sack_enabled_ && recv_buffer_.has_out_of_order()) {
-    sack_history_.Fill(rcv_nxt_, recv_buffer_.out_of_order(), MaxSackBlocks(), &h.options);
+  if (sack_enabled_ && (recv_buffer_.has_out_of_order() || dsack_.has_value())) {
+    sack_history_.Fill(rcv_nxt_, recv_buffer_.out_of_order(), MaxSackBlocks(), dsack_, &h.options);
   }
+}
+
+void Connection::NoteDuplicateData(SeqNum left, SeqNum right, bool extend) {
+  // RFC 2883 §4: only with SACK negotiated; one block per ACK.
+  if (!sack_enabled_ || !(left < right)) return;
+  if (extend && dsack_.has_value()) {
+    if (right < dsack_->left || dsack_->right < left) return;  // not contiguous: keep
+    dsack_ = wire::SackBlock{SeqMin(left, dsack_->left), SeqMax(right, dsack_->right)};
+    return;
+  }
+  dsack_ = wire::SackBlock{left, right};
+  ++stats_.dsacks_sent;
 }
 
 void Connection::NoteAckSent() {
   last_ack_sent_ = rcv_nxt_;
   ack_now_ = false;
+  dsack_.reset();  // RFC 2883 §4: a D-SACK block is reported in one ACK only
   rx_bytes_unacked_ = 0;
   if (quick_acks_ > 0) --quick_acks_;  // Linux tcp_event_ack_sent / tcp_dec_quickack_mode
   // What we advertise now bounds what a buffer shrunk earlier must still make room for.
@@ -412,8 +425,9 @@ uint32_t Connection::RcvMss() const {
 
 size_t Connection::OptionBytesForData() const {
   size_t bytes = ts_enabled_ ? kTimestampOptionBytes : 0;
-  if (sack_enabled_ && recv_buffer_.has_out_of_order()) {
-    const size_t blocks = std::min(recv_buffer_.out_of_order().size(), MaxSackBlocks());
+  if (sack_enabled_ && (recv_buffer_.has_out_of_order() || dsack_.has_value())) {
+    const size_t blocks = std::min(
+        recv_buffer_.out_of_order().size() + (dsack_.has_value() ? 1 : 0), MaxSackBlocks());
     bytes += kSackOptionOverhead + blocks * kSackBlockBytes;
   }
   return bytes;

@@ -123,16 +123,16 @@ TEST(SackHistory, NewestBlockFirstThenRecentOnes) {
   history.OnOutOfOrderSegment(nxt + 100, nxt + 200);
   history.OnOutOfOrderSegment(nxt + 500, nxt + 600);
   wire::TcpOptions o;
-  history.Fill(nxt, ranges, 3, &o);
+  history.Fill(nxt, ranges, 3, std::nullopt, &o);
   ASSERT_EQ(o.sack_count, 3);
   EXPECT_EQ(o.sack_blocks[0], (wire::SackBlock{nxt + 500, nxt + 600}));
   EXPECT_EQ(o.sack_blocks[1], (wire::SackBlock{nxt + 100, nxt + 200}));
   EXPECT_EQ(o.sack_blocks[2], (wire::SackBlock{nxt + 300, nxt + 400}));
-  history.Fill(nxt, ranges, 2, &o);
+  history.Fill(nxt, ranges, 2, std::nullopt, &o);
   EXPECT_EQ(o.sack_count, 2);
   // After RCV.NXT passes the first range, it is no longer reported.
   ranges = {{100, 200}, {300, 400}};  // offsets from the new RCV.NXT, 1200
-  history.Fill(nxt + 200, ranges, 4, &o);
+  history.Fill(nxt + 200, ranges, 4, std::nullopt, &o);
   ASSERT_EQ(o.sack_count, 2);
   EXPECT_EQ(o.sack_blocks[0], (wire::SackBlock{nxt + 500, nxt + 600}));
   EXPECT_EQ(o.sack_blocks[1], (wire::SackBlock{nxt + 300, nxt + 400}));

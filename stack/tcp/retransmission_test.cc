@@ -112,6 +112,12 @@ TEST(RetransmitWithTimestamps, EchoedTimestampsMeasureEvenRetransmissions) {
 // NewReno is the recovery for peers without SACK (with SACK, see sack_recovery_test.cc).
 class NewRenoRecoveryTest : public RetransmitTest {
   bool PeerSacks() override { return false; }
+  // RFC 6582 with NewReno's ssthresh = FlightSize / 2 (RFC 5681 §3.2); the default is CUBIC.
+  ConnectionOptions Options() override {
+    ConnectionOptions o;
+    o.congestion_control = "newreno";
+    return o;
+  }
 };
 
 TEST_F(NewRenoRecoveryTest, FastRetransmitAndNewRenoRecovery) {

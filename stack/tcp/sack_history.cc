@@ -22,22 +22,31 @@ void SackHistory::OnOutOfOrderSegment(SeqNum left, SeqNum right) {
 }
 
 void SackHistory::Fill(SeqNum rcv_nxt, absl::Span<const ByteRange> ranges, size_t max_blocks,
-                       wire::TcpOptions* options) const {
+                       std::optional<wire::SackBlock> dsack, wire::TcpOptions* options) const {
   options->sack_count = 0;
   if (max_blocks > wire::kTcpMaxSackBlocks) max_blocks = wire::kTcpMaxSackBlocks;
   std::array<bool, Assembler::kMaxRanges> used{};
+  auto range_block = [&](size_t r) -> wire::SackBlock {
+    return {rcv_nxt + static_cast<uint32_t>(ranges[r].start),
+            rcv_nxt + static_cast<uint32_t>(ranges[r].end)};
+  };
   auto emit = [&](size_t r) {
     if (used[r] || options->sack_count >= max_blocks) return;
     used[r] = true;
-    options->AddSackBlock({rcv_nxt + static_cast<uint32_t>(ranges[r].start),
-                           rcv_nxt + static_cast<uint32_t>(ranges[r].end)});
+    options->AddSackBlock(range_block(r));
   };
+  // RFC 2883 §4 (1) and (2): the D-SACK block comes first; the block of out-of-order data
+  // that holds it, if any, second.
+  if (dsack.has_value() && max_blocks > 0) {
+    options->AddSackBlock(*dsack);
+    for (size_t r = 0; r < ranges.size() && r < used.size(); ++r) {
+      if (Overlaps(range_block(r), *dsack)) emit(r);
+    }
+  }
   for (size_t i = 0; i < count_; ++i) {
     const wire::SackBlock b = recent_[i];
     for (size_t r = 0; r < ranges.size() && r < used.size(); ++r) {
-      const wire::SackBlock range{rcv_nxt + static_cast<uint32_t>(ranges[r].start),
-                                  rcv_nxt + static_cast<uint32_t>(ranges[r].end)};
-      if (Overlaps(range, b)) emit(r);
+      if (Overlaps(range_block(r), b)) emit(r);
     }
   }
   for (size_t r = 0; r < ranges.size() && r < used.size(); ++r) emit(r);

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstddef>
+#include <optional>
 
 #include "absl/types/span.h"
 #include "stack/tcp/assembler.h"
@@ -22,10 +23,12 @@ class SackHistory {
   void OnOutOfOrderSegment(SeqNum left, SeqNum right);
   void Clear() { count_ = 0; }
 
-  // Writes up to `max_blocks` blocks into `options`: the current out-of-order ranges
-  // (`ranges`, offsets from `rcv_nxt`) in the order of the history, then any other range.
+  // Writes up to `max_blocks` blocks into `options`: a D-SACK block first when `dsack` is
+  // set, followed by the out-of-order range holding it if there is one (RFC 2883 §4);
+  // then the current out-of-order ranges (`ranges`, offsets from `rcv_nxt`) in the order of
+  // the history, then any other range.
   void Fill(SeqNum rcv_nxt, absl::Span<const ByteRange> ranges, size_t max_blocks,
-            wire::TcpOptions* options) const;
+            std::optional<wire::SackBlock> dsack, wire::TcpOptions* options) const;
 
  private:
   static constexpr size_t kDepth = wire::kTcpMaxSackBlocks;

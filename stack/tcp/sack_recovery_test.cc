@@ -18,8 +18,11 @@ constexpr uint32_t kMss = 1000;
 class SackRecoveryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    // No timestamps: segments carry exactly kMss bytes.
-    conn_ = h_.Establish({}, SeqNum(5000), SynAck().Win(65535).Mss(kMss).SackOk().Ws(7));
+    // No timestamps: segments carry exactly kMss bytes. The figures below are NewReno's
+    // (ssthresh = FlightSize / 2, RFC 5681 §3.2); the stack's default is CUBIC.
+    ConnectionOptions o;
+    o.congestion_control = "newreno";
+    conn_ = h_.Establish(o, SeqNum(5000), SynAck().Win(65535).Mss(kMss).SackOk().Ws(7));
     our_ = h_.iss() + 1;
   }
   SeqNum At(uint32_t segment) const { return our_ + segment * kMss; }

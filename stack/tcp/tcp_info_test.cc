@@ -15,6 +15,7 @@ class TcpInfoTest : public ::testing::Test {
   void SetUp() override {
     ConnectionOptions o;
     o.mss_clamp = 1200;
+    o.congestion_control = "newreno";  // tcpi_snd_ssthresh below is FlightSize / 2
     conn_ = h_.Establish(o, SeqNum(5000), SynAck().Win(65535).Mss(kMss).SackOk().Ws(7));
     our_ = h_.iss() + 1;
     peer_ = SeqNum(5001);

@@ -66,7 +66,7 @@ struct ConnectionOptions {
   bool window_scale = true;
   // Upper bound on the MSS we advertise and use; 0 derives it from the path MTU.
   uint16_t mss_clamp = 0;
-  std::string congestion_control = "newreno";
+  std::string congestion_control = "cubic";
   // The buffer size the window scale of our SYN is computed from (RFC 7323 §2.3); 0: the
   // receive buffer. Linux takes it from tcp_rmem[2], the size its buffer may autotune to,
   // so a smaller buffer can still announce the shift a peer expects from Linux, and a
@@ -156,6 +156,7 @@ struct TcpStats {
   uint64_t fast_recoveries = 0;
   uint64_t dup_acks_received = 0;
   uint64_t dsacks_received = 0;  // RFC 2883 D-SACKs (TcpExt_TCPDSACKRecv)
+  uint64_t dsacks_sent = 0;      // duplicates we reported (TcpExt_TCPDSACKOldSent + OfoSent)
   uint64_t zero_window_probes = 0;
   size_t send_buffer_used = 0;  // queued, not yet acknowledged
   size_t recv_buffer_used = 0;  // received in order, not yet read
