@@ -29,10 +29,13 @@ constexpr Duration kReorderJitter = Duration::Micros(500);
 
 // Transfer size: steady state takes several hundred RTTs, so a cell moves kSteadyRtts round
 // trips' worth of its expected rate: the least of the bottleneck, the buffer over the RTT and,
-// under loss, Mathis et al.'s MSS / RTT * 1.22 / sqrt(p). Frames cost real time (about 6 ms
-// per MiB here), so at most kMaxBytes: the cells that hit it (10 and 50 ms with little loss)
-// still run 60 (1 MiB at 50 ms, near 100 Mbit/s) to 500 (64 KiB at 50 ms) RTTs.
+// under loss, Mathis et al.'s MSS / RTT * 1.22 / sqrt(p). At a 1 ms RTT that is only 1 s, in
+// which one RTO (200 ms at least) weighs too much for a stable number, so a cell also runs at
+// least kMinVirtualSeconds. Frames cost real time (about 6 ms per MiB here), so at most
+// kMaxBytes: the cells that hit it (10 and 50 ms with little loss) still run 60 (1 MiB at
+// 50 ms, near 100 Mbit/s) to 500 (64 KiB at 50 ms) RTTs.
 constexpr double kSteadyRtts = 1000;
+constexpr double kMinVirtualSeconds = 2;
 constexpr uint64_t kMaxBytes = 32 * 1024 * 1024;
 constexpr uint64_t kMinBytes = 1024 * 1024;
 
@@ -71,7 +74,7 @@ uint64_t CellBytes(const MatrixCell& cell) {
   double rate = static_cast<double>(kMatrixRateBitsPerSecond);
   rate = std::min(rate, static_cast<double>(cell.buffer_bytes) * 8 / rtt);
   if (cell.loss > 0) rate = std::min(rate, kMss * 8 / rtt * 1.22 / std::sqrt(cell.loss));
-  const double bytes = kSteadyRtts * rtt * rate / 8;
+  const double bytes = std::max(kSteadyRtts * rtt, kMinVirtualSeconds) * rate / 8;
   const uint64_t rounded = static_cast<uint64_t>(bytes / 1024) * 1024;
   return std::clamp<uint64_t>(rounded, kMinBytes, kMaxBytes);
 }
