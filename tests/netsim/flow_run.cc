@@ -28,12 +28,12 @@ std::string DescribeFlow(const RunOutcome& outcome, size_t flow) {
                     std::string(RetransmitKindName(static_cast<RetransmitKind>(k))), "=",
                     s.retransmits[k]);
   }
-  return absl::StrCat("read ", outcome.flows[flow].bytes_read, " B in ",
-                      outcome.virtual_elapsed.ToString(), " virtual; retransmitted [", kinds, "], ",
-                      s.rto_timeouts, " RTOs, ", s.fast_recoveries, " recoveries, srtt ",
-                      s.srtt.ToString(), ", cwnd ", s.cwnd, "; path A->B dropped ",
-                      outcome.a_to_b.queue, " at the queue, ", outcome.a_to_b.loss,
-                      " by loss; B->A ", outcome.b_to_a.loss, " by loss");
+  return absl::StrCat(
+      "read ", outcome.flows[flow].bytes_read, " B in ", outcome.virtual_elapsed.ToString(),
+      " virtual; retransmitted [", kinds, "], ", s.rto_timeouts, " RTOs, ", s.fast_recoveries,
+      " recoveries, ", s.dsacks_received, " D-SACKs in, reordering ", s.reordering, ", srtt ",
+      s.srtt.ToString(), ", cwnd ", s.cwnd, "; path A->B dropped ", outcome.a_to_b.queue,
+      " at the queue, ", outcome.a_to_b.loss, " by loss; B->A ", outcome.b_to_a.loss, " by loss");
 }
 
 RunOutcome RunFlows(const RunSpec& spec) {
