@@ -13,17 +13,13 @@
 #include "stack/link/memory_link.h"
 #include "stack/link/pcap_writer.h"
 #include "stack/tcp/tcp_layer.h"
+#include "tests/sim/sim_hosts.h"
+#include "tests/sim/sim_loop.h"
 
 namespace tcpaas::sim {
 namespace {
 
 constexpr Port kServerPort(5001);
-constexpr Ipv4Address kAddrA = Ipv4Address::FromOctets(198, 18, 0, 1);
-constexpr Ipv4Address kAddrB = Ipv4Address::FromOctets(198, 18, 0, 2);
-const MacAddress kMacA({0x02, 0, 0, 0, 0, 0x0a});
-const MacAddress kMacB({0x02, 0, 0, 0, 0, 0x0b});
-// After this many loop iterations without virtual time moving, the run is a livelock.
-constexpr uint64_t kMaxIterationsPerInstant = 100'000;
 
 std::vector<uint8_t> RandomBytes(uint64_t seed, uint64_t stream, size_t n) {
   Rng rng(seed, stream);
@@ -38,7 +34,7 @@ std::vector<uint8_t> RandomBytes(uint64_t seed, uint64_t stream, size_t n) {
 // One application: the client (active open) or the server (accepts one connection). It
 // writes its data in random-sized pieces, half-closes, reads everything the peer sends and
 // checks it byte for byte, then closes its handle.
-class App : public tcp::TcpEventHandler {
+class App : public tcp::TcpEventHandler, public LoopApp {
  public:
   App(std::string name, Host* host, const AppBehavior& behavior, std::vector<uint8_t> to_send,
       std::vector<uint8_t> expected, bool is_server, uint64_t seed)
@@ -76,7 +72,7 @@ class App : public tcp::TcpEventHandler {
   }
 
   // Does whatever the application can do now. Returns true if it made progress.
-  bool Step(Instant now) {
+  bool Step(Instant now) override {
     if (done_ || !failure_.empty()) return false;
     tcp::TcpLayer& tcp = host_->tcp();
     bool progress = false;
@@ -164,13 +160,13 @@ class App : public tcp::TcpEventHandler {
 
   // When a paused reader wants to run again (a reader whose turn has come needs no wakeup:
   // arriving data wakes the loop).
-  Instant NextWakeup(Instant now) const {
+  Instant NextWakeup(Instant now) const override {
     if (done_ || eof_ || !conn_.valid() || next_read_ <= now) return Instant::Never();
     return next_read_;
   }
 
   bool done() const { return done_; }
-  const std::string& failure() const { return failure_; }
+  const std::string& failure() const override { return failure_; }
   std::string Progress() const {
     return absl::StrCat(name_, ": sent ", sent_, "/", to_send_.size(), " shut=", shut_,
                         " received ", received_, "/", expected_.size(), " eof=", eof_,
@@ -200,22 +196,6 @@ class App : public tcp::TcpEventHandler {
   Instant next_read_ = Instant::Zero();
   std::string failure_;
 };
-
-HostConfig MakeHostConfig(const Scenario& s, Ipv4Address addr, MacAddress mac, uint64_t salt) {
-  HostConfig c;
-  c.interface.link_layer = link::LinkLayer::kEthernet;
-  c.interface.mac = mac;
-  c.interface.address = Ipv4Cidr{addr, 24};
-  c.interface.mtu = s.mtu;
-  // With up to 10% loss each way, three ARP requests all fail about once in 10,000 seeds,
-  // and the connect then rightly fails as unreachable (as Linux's does). The simulation is
-  // about TCP, so ARP gets more tries here.
-  c.interface.arp_max_requests = 8;
-  c.tcp.time_wait = Duration::Seconds(5);
-  uint64_t state = s.seed ^ salt;
-  c.tcp.secret = {SplitMix64(&state), SplitMix64(&state)};
-  return c;
-}
 
 std::unique_ptr<link::Device> Decorate(std::unique_ptr<link::Device> end,
                                        const link::FaultSpec& faults, uint64_t seed,
@@ -254,8 +234,8 @@ Outcome RunScenario(const Scenario& s, const RunOptions& options) {
     return out;
   }
 
-  Host host_a(MakeHostConfig(s, kAddrA, kMacA, 0xa));
-  Host host_b(MakeHostConfig(s, kAddrB, kMacB, 0xb));
+  Host host_a(MakeSimHostConfig(s.seed, 0xa, s.mtu, kAddrA, kMacA));
+  Host host_b(MakeSimHostConfig(s.seed, 0xb, s.mtu, kAddrB, kMacB));
   std::vector<uint8_t> data_a = RandomBytes(s.seed, 0xda7aa, s.client.bytes_to_send);
   std::vector<uint8_t> data_b = RandomBytes(s.seed, 0xda7ab, s.server.bytes_to_send);
   App client("client", &host_a, s.client, data_a, data_b, /*is_server=*/false, s.seed);
@@ -263,94 +243,22 @@ Outcome RunScenario(const Scenario& s, const RunOptions& options) {
   host_a.tcp().SetEventHandler(&client);
   host_b.tcp().SetEventHandler(&server);
 
-  struct Side {
-    Host* host;
-    link::Device* dev;
-    App* app;
-  };
-  Side sides[2] = {{&host_a, dev_a.get(), &client}, {&host_b, dev_b.get(), &server}};
-
-  Instant now = Instant::Zero();
-  const Instant limit = now + s.time_limit;
-  host_a.Start(now);
-  host_b.Start(now);
-  server.Open(now);
-  client.Open(now);
-
-  uint64_t same_instant = 0;
-  auto finished = [&] {
+  const LoopSide sides[2] = {{&host_a, dev_a.get(), &client}, {&host_b, dev_b.get(), &server}};
+  const Instant start = Instant::Zero();
+  host_a.Start(start);
+  host_b.Start(start);
+  server.Open(start);
+  client.Open(start);
+  const LoopResult run = RunLoop(sides, start, s.time_limit, [&](Instant) {
     return client.done() && server.done() && host_a.tcp().connection_count() == 0 &&
            host_b.tcp().connection_count() == 0;
-  };
-  auto fail = [&](std::string why) {
-    out.failure = absl::StrCat(why, " at t=", (now - Instant::Zero()).ToString(), "\n  ",
+  });
+  const Instant now = run.now;
+  out.ok = run.finished;
+  out.iterations = run.iterations;
+  if (!run.finished) {
+    out.failure = absl::StrCat(run.failure, " at t=", (now - Instant::Zero()).ToString(), "\n  ",
                                client.Progress(), "\n  ", server.Progress());
-  };
-  // One pass: each side lets its device release due frames, reads what arrived, runs its
-  // timers and application, and transmits. Frames one side's device releases reach the other
-  // side only in the next pass, so time advances only after a pass in which nothing happened.
-  auto run_pass = [&]() -> bool {
-    ++out.iterations;
-    bool progress = false;
-    for (Side& side : sides) {
-      side.dev->Poll(now);
-      auto n = side.host->ReceiveFrom(*side.dev, now);
-      if (!n.ok()) {
-        fail(absl::StrCat("device receive: ", n.status().ToString()));
-        return false;
-      }
-      progress |= *n > 0;
-      side.host->Poll(now);
-      progress |= side.app->Step(now);
-      const size_t queued = side.host->tx_queue_size();
-      if (absl::Status st = side.host->FlushTo(*side.dev, now); !st.ok()) {
-        fail(absl::StrCat("device transmit: ", st.ToString()));
-        return false;
-      }
-      progress |= side.host->tx_queue_size() != queued;
-    }
-    return progress;
-  };
-  while (true) {
-    bool progress = run_pass();
-    if (!progress && out.failure.empty()) progress = run_pass();
-    if (!out.failure.empty()) break;
-    if (!client.failure().empty() || !server.failure().empty()) {
-      fail(!client.failure().empty() ? client.failure() : server.failure());
-      break;
-    }
-    if (finished()) {
-      out.ok = true;
-      break;
-    }
-    if (progress) {
-      if (++same_instant > kMaxIterationsPerInstant) {
-        fail("livelock: no virtual time passes");
-        break;
-      }
-      continue;
-    }
-    Instant next = Instant::Never();
-    for (const Side& side : sides) {
-      next = Earliest(next, side.host->NextDeadline());
-      next = Earliest(next, side.dev->NextDeadline());
-      next = Earliest(next, side.app->NextWakeup(now));
-    }
-    if (next.is_never()) {
-      fail("stalled: nothing is scheduled and nobody is done");
-      break;
-    }
-    if (next > limit) {
-      fail(absl::StrCat("time limit ", s.time_limit.ToString(), " exceeded"));
-      break;
-    }
-    if (next > now) {
-      now = next;
-      same_instant = 0;
-    } else if (++same_instant > kMaxIterationsPerInstant) {
-      fail("livelock: a deadline in the past is never cleared");
-      break;
-    }
   }
   out.virtual_elapsed = now - Instant::Zero();
   out.a = host_a.counters();
