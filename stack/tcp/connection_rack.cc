@@ -24,11 +24,12 @@ void Connection::RackOnAck(SeqNum ack, bool dsack, Instant now) {
   // RFC 8985 §6.2 steps 2 and 3, for each segment this ACK delivered, cumulatively or by
   // SACK, in ascending order of end_seq (the log's order).
   const SeqNum sacked_end = scoreboard_.empty() ? ack : SeqMax(ack, scoreboard_.high_sacked());
+  SackCursor cursor(scoreboard_);
   for (size_t i = 0; i < tx_log_.size(); ++i) {
     TxRecord& r = tx_log_[i];
     if (r.left >= sacked_end) break;
     if (r.delivered) continue;
-    if (r.right <= ack || scoreboard_.UnsackedBytes(SeqMax(r.left, ack), r.right) == 0) {
+    if (r.right <= ack || cursor.Unsacked(SeqMax(r.left, ack), r.right) == 0) {
       r.delivered = true;
       rack_.OnDelivered(r, now);
     }

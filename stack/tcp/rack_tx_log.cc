@@ -6,6 +6,16 @@
 
 namespace tcpaas::tcp {
 
+uint32_t SackCursor::Unsacked(SeqNum left, SeqNum right) {
+  while (next_ < sb_.size() && sb_.range(next_).right <= left) ++next_;
+  uint32_t sacked = 0;
+  for (size_t k = next_; k < sb_.size() && sb_.range(k).left < right; ++k) {
+    const SeqRange& s = sb_.range(k);
+    sacked += static_cast<uint32_t>(SeqMin(s.right, right) - SeqMax(s.left, left));
+  }
+  return static_cast<uint32_t>(right - left) - sacked;
+}
+
 void TxLog::OnTransmit(SeqNum left, SeqNum right, Instant now) {
   if (!(left < right)) return;
   const uint64_t order = next_order_++;
@@ -70,9 +80,10 @@ void TxLog::ForgetDelivered() {
 }
 
 void TxLog::MarkAllLost(const SackScoreboard& sb) {
+  SackCursor cursor(sb);
   for (size_t i = head_; i < records_.size(); ++i) {
     TxRecord& r = records_[i];
-    if (r.delivered || sb.UnsackedBytes(r.left, r.right) == 0) continue;
+    if (r.delivered || cursor.Unsacked(r.left, r.right) == 0) continue;
     r.lost = true;
     r.rexmit_in_flight = false;
     r.marked_by_rack = false;
@@ -80,30 +91,33 @@ void TxLog::MarkAllLost(const SackScoreboard& sb) {
 }
 
 uint64_t TxLog::Pipe(const SackScoreboard& sb) const {
+  SackCursor cursor(sb);
   uint64_t pipe = 0;
   for (size_t i = head_; i < records_.size(); ++i) {
     const TxRecord& r = records_[i];
     if (r.delivered) continue;
     const int copies = (r.lost ? 0 : 1) + (r.rexmit_in_flight ? 1 : 0);
-    if (copies > 0) pipe += uint64_t{sb.UnsackedBytes(r.left, r.right)} * copies;
+    if (copies > 0) pipe += uint64_t{cursor.Unsacked(r.left, r.right)} * copies;
   }
   return pipe;
 }
 
 uint32_t TxLog::LostBytes(const SackScoreboard& sb) const {
+  SackCursor cursor(sb);
   uint32_t bytes = 0;
   for (size_t i = head_; i < records_.size(); ++i) {
     const TxRecord& r = records_[i];
-    if (r.lost && !r.delivered) bytes += sb.UnsackedBytes(r.left, r.right);
+    if (r.lost && !r.delivered) bytes += cursor.Unsacked(r.left, r.right);
   }
   return bytes;
 }
 
 uint32_t TxLog::RetransmittedBytes(const SackScoreboard& sb) const {
+  SackCursor cursor(sb);
   uint32_t bytes = 0;
   for (size_t i = head_; i < records_.size(); ++i) {
     const TxRecord& r = records_[i];
-    if (r.rexmit_in_flight && !r.delivered) bytes += sb.UnsackedBytes(r.left, r.right);
+    if (r.rexmit_in_flight && !r.delivered) bytes += cursor.Unsacked(r.left, r.right);
   }
   return bytes;
 }

@@ -21,6 +21,19 @@ namespace tcpaas::tcp {
 
 class SackScoreboard;
 
+// UnSACKed bytes of ranges asked for in ascending order, walking the scoreboard once
+// (O(records + ranges) over a whole log instead of a scoreboard search per record).
+class SackCursor {
+ public:
+  explicit SackCursor(const SackScoreboard& sb) : sb_(sb) {}
+  // Bytes of [left, right) not SACKed; `left` must not decrease between calls.
+  uint32_t Unsacked(SeqNum left, SeqNum right);
+
+ private:
+  const SackScoreboard& sb_;
+  size_t next_ = 0;  // the first range that may still end after the next `left`
+};
+
 struct TxRecord {
   SeqNum left;
   SeqNum right;     // [left, right) in sequence space (a FIN counts one)
