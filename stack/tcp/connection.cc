@@ -327,14 +327,14 @@ TcpStats Connection::Stats() const {
   s.ca_state = CaState();
   s.unacked_segments = Segments(FlightSize());
   if (sack_enabled_) {
-    // From the scoreboard (RFC 6675): SACKed; lost (IsLost(), or everything outstanding at a
-    // timeout) and not SACKed; retransmitted and neither SACKed nor acknowledged.
+    // From the scoreboard (RFC 6675): SACKed; lost (marked by RACK, RFC 8985, or everything
+    // outstanding at a timeout), not SACKed and not retransmitted since; retransmitted and neither
+    // SACKed nor acknowledged.
     s.sacked_segments = Segments(scoreboard_.sacked_bytes());
     if (in_loss_ || in_recovery_) {
-      s.lost_segments = Segments(scoreboard_.UnsackedBytes(snd_una_, LossEdge()));
+      s.lost_segments = Segments(tx_log_.LostBytes(scoreboard_));
     }
-    s.retrans_segments =
-        Segments(scoreboard_.UnsackedBytes(snd_una_, SeqMin(retrans_high_, snd_max_)));
+    s.retrans_segments = Segments(tx_log_.RetransmittedBytes(scoreboard_));
   } else {
     if (in_loss_) {
       // Linux tcp_enter_loss marks everything outstanding at the timeout lost.

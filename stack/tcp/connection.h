@@ -5,6 +5,7 @@
 //   connection_ack.cc      the ACK field: RTT samples, retransmission timer, NewReno recovery
 //   connection_output.cc   what to send and when: data, FIN, ACKs, windows, probes, RSTs
 //   connection_sack.cc     SACK-based loss recovery: RFC 6675 with PRR (RFC 6937)
+//   connection_rack.cc     RACK-TLP loss detection (RFC 8985): what is lost, tail probes
 //   connection_timers.cc   what happens when each timer expires
 //   connection_icmp.cc     ICMP errors about our segments
 //
@@ -30,6 +31,8 @@
 #include "stack/tcp/event_queue.h"
 #include "stack/tcp/options_negotiation.h"
 #include "stack/tcp/prr.h"
+#include "stack/tcp/rack.h"
+#include "stack/tcp/rack_tx_log.h"
 #include "stack/tcp/recv_buffer.h"
 #include "stack/tcp/rtt_estimator.h"
 #include "stack/tcp/sack_history.h"
@@ -229,8 +232,9 @@ class Connection {
 
   // --- connection_sack.cc: SACK-based loss recovery (RFC 6675, RFC 6937) -------------------
   // RFC 6675 §5 Update(): records the SACK blocks of `seg` (and forgets what its ACK
-  // covers). Returns the bytes SACKed for the first time.
-  uint32_t UpdateScoreboard(const Segment& seg);
+  // covers). Returns the bytes SACKed for the first time; *dsack tells whether it carried a
+  // D-SACK (RFC 2883).
+  uint32_t UpdateScoreboard(const Segment& seg, bool* dsack);
   // After the ACK was processed: enters recovery when RFC 6675 §5 says so, and in recovery
   // sets cwnd by PRR (RFC 6937) for the bytes this ACK delivered.
   void OnSackAck(SeqNum prior_una, uint32_t sacked_before, Instant now);
@@ -239,10 +243,32 @@ class Connection {
   // cwnd - pipe allows. Used in SACK recovery and after a timeout with SACK.
   void SendFromScoreboard(PushMode mode, Instant now);
   bool ScoreboardSending() const { return sack_enabled_ && (sack_recovery_ || in_loss_); }
-  // Unsacked bytes below this are lost (RFC 6675 IsLost(); after a timeout, RFC 6675 §5.1,
-  // everything outstanding at the timeout).
-  SeqNum LossEdge() const;
-  uint32_t Pipe() const;  // RFC 6675 SetPipe()
+  // RFC 6675 SetPipe() with RACK's loss marks (RFC 8985 §3): unSACKed bytes in flight, lost
+  // ones left out, retransmissions counted.
+  uint32_t Pipe() const;
+
+  // --- connection_rack.cc: RACK-TLP loss detection (RFC 8985) ------------------------------
+  // §6.2 steps 1-4 for one ACK (after the scoreboard took its SACK blocks, before SND.UNA
+  // moves): feeds RACK the segments it delivered.
+  void RackOnAck(SeqNum ack, bool dsack, Instant now);
+  // §6.2 step 5: marks lost what RACK says is lost and arms the reordering timer for the
+  // rest. Returns true when a segment was newly marked lost.
+  bool RackDetectLoss(Instant now);
+  // Enters recovery when RACK marked a segment lost and RFC 6675 allows a new episode.
+  // Returns true when it entered.
+  bool MaybeEnterRackRecovery(Instant now);
+  void RetransmitFirstLost(Instant now);
+  void OnRackReorderTimeout(Instant now);
+  // §7.2: whether a loss probe may be scheduled now.
+  bool TlpAllowed() const;
+  Duration ProbeTimeout() const;
+  // The PTO if TLP is allowed (§7.2), else the RTO (RFC 6298 §5.1).
+  void ArmRetransmitOrProbe(Instant now);
+  void OnLossProbeTimeout(Instant now);  // §7.3
+  // §7.4: whether the ACK ends a TLP episode, and whether the probe repaired a loss.
+  void TlpOnAck(const Segment& seg, bool dsack, bool advanced, bool sacked, Instant now);
+  // Recovery (fast or after a timeout) ended: RACK's reordering window persistence.
+  void OnLossEpisodeEnd();
 
   // --- connection_timers.cc ------------------------------------------------------------
   void OnRetransmitTimeout(Instant now);
@@ -387,6 +413,14 @@ class Connection {
   SeqNum high_rxt_;                   // RFC 6675 HighRxt + 1: end of the highest retransmission
   std::optional<SeqNum> rescue_rxt_;  // RFC 6675 RescueRxt (undefined until rule 4 is used)
   ProportionalRateReduction prr_;
+
+  // RACK-TLP (RFC 8985), with SACK.
+  TxLog tx_log_;  // every data segment in flight: transmit time, retransmitted, lost
+  Rack rack_;
+  std::optional<SeqNum> tlp_end_seq_;  // §7.3 TLP.end_seq (nullopt: no episode)
+  bool tlp_is_retrans_ = false;        // §7.3 TLP.is_retrans
+  uint32_t tlp_flight_ = 0;            // FlightSize when the probe went (for §7.4's response)
+  bool sending_probe_ = false;         // inside OnLossProbeTimeout()
 
   // Persist (zero window) and keepalive.
   int persist_backoff_ = 0;

@@ -52,7 +52,13 @@ bool Connection::CheckAck(const Segment& seg, Instant now) {
   const uint32_t sacked_before = scoreboard_.sacked_bytes();
   // RFC 6675 §5: the scoreboard first; with SACK, a duplicate ACK is one that SACKs new data
   // (RFC 6675 §2), whatever else it carries.
-  const uint32_t newly_sacked = sack_enabled_ && seg.ack >= prior_una ? UpdateScoreboard(seg) : 0;
+  bool dsack = false;
+  const uint32_t newly_sacked =
+      sack_enabled_ && seg.ack >= prior_una ? UpdateScoreboard(seg, &dsack) : 0;
+  if (sack_enabled_ && seg.ack >= prior_una) {
+    RackOnAck(seg.ack, dsack, now);                                    // RFC 8985 §6.2 steps 1-4
+    TlpOnAck(seg, dsack, seg.ack > prior_una, newly_sacked > 0, now);  // §7.4
+  }
   if (seg.ack > snd_una_) {
     OnNewAck(seg, now);
   } else if (sack_enabled_ ? newly_sacked > 0 && seg.ack == snd_una_ && snd_max_ > snd_una_
@@ -89,7 +95,10 @@ void Connection::OnNewAck(const Segment& seg, Instant now) {
   snd_una_ = seg.ack;
   snd_nxt_ = SeqMax(snd_nxt_, snd_una_);
   stats_.bytes_acked += data_acked;
-  if (in_loss_ && snd_una_ > recover_) in_loss_ = false;  // the loss episode is repaired
+  if (in_loss_ && snd_una_ > recover_) {
+    in_loss_ = false;  // the loss episode is repaired
+    OnLossEpisodeEnd();
+  }
   // Marks behind SND.UNA mean SND.UNA; keep them there so that a long connection cannot wrap
   // them around the sequence space.
   push_mark_ = SeqMax(push_mark_, snd_una_);
@@ -115,6 +124,7 @@ void Connection::OnNewAck(const Segment& seg, Instant now) {
       sack_recovery_ = false;
       rescue_rxt_.reset();
       dupacks_ = 0;
+      OnLossEpisodeEnd();
       if (cc_ != nullptr) {
         cc_->OnRecoveryExit(FlightSize(), mss, now);
         cc_->set_cwnd(cc_->ssthresh());
@@ -153,8 +163,10 @@ void Connection::OnNewAck(const Segment& seg, Instant now) {
   // RFC 6298 §5.2 and §5.3.
   if (snd_una_ == snd_max_) {
     timers_.Cancel(TimerKind::kRetransmit);
+    timers_.Cancel(TimerKind::kLossProbe);
+    timers_.Cancel(TimerKind::kRackReorder);
   } else if (!(in_recovery_ && partial_ack_seen_ && seg.ack <= recover_)) {
-    ArmRetransmitTimer(now);
+    ArmRetransmitOrProbe(now);  // RFC 8985 §7.2: the PTO restarts on a cumulative ACK too
   }
   RestartUserTimeout(now);
   if (data_acked > 0) {
@@ -233,6 +245,7 @@ void Connection::SampleRtt(const Segment& seg, SeqNum prior_una, Instant now) {
 
 void Connection::RecordRttSample(Duration rtt, Instant now) {
   rtt_.AddSample(rtt);
+  rack_.OnRttSample(rtt);                          // RFC 8985 §6.2: RACK.min_RTT
   if (cc_ != nullptr) cc_->OnRttSample(rtt, now);  // HyStart++ (RFC 9406 §4.2)
   // RFC 6298 §5 (after rule 5.7): the backed-off RTO stays until a new RTT measurement
   // "collapses" it; an ACK that gives no sample (Karn's rule) keeps it (as Linux's

@@ -187,7 +187,8 @@ void Connection::UpdatePersistTimer(Instant now) {
   // RFC 9293 §3.8.6.1: data waits, nothing is in flight (so no ACK will come to reopen the
   // window) and no retransmission timer runs: probe the window from time to time.
   const bool waiting = UnsentBytes() > 0 || (fin_queued_ && snd_nxt_ <= FinSeq());
-  if (waiting && snd_max_ == snd_una_ && !timers_.armed(TimerKind::kRetransmit)) {
+  if (waiting && snd_max_ == snd_una_ && !timers_.armed(TimerKind::kRetransmit) &&
+      !timers_.armed(TimerKind::kLossProbe)) {
     if (!timers_.armed(TimerKind::kPersist)) {
       Duration interval = rtt_.rto();
       for (int i = 0; i < persist_backoff_ && interval < config_.rto_max; ++i) {
@@ -237,8 +238,15 @@ void Connection::TransmitSegment(SeqNum seq, size_t len, uint8_t flags, Retransm
   last_data_sent_ = now;
   persist_backoff_ = 0;
   timers_.Cancel(TimerKind::kPersist);
-  // RFC 6298 §5.1: start the timer if it is not running.
-  timers_.ArmIfIdle(TimerKind::kRetransmit, now + rtt_.rto());
+  // RACK (RFC 8985 §6.1) needs each segment's last transmission time.
+  if (sack_enabled_ && end > seq) tx_log_.OnTransmit(seq, end, now);
+  if (!retransmission && !sending_probe_ && TlpAllowed()) {
+    // RFC 8985 §7.2: (re)start the probe timer after new data that is not itself a probe.
+    ArmRetransmitOrProbe(now);
+  } else if (!timers_.armed(TimerKind::kRetransmit) && !timers_.armed(TimerKind::kLossProbe)) {
+    // RFC 6298 §5.1: start the timer if it is not running.
+    timers_.Arm(TimerKind::kRetransmit, now + rtt_.rto());
+  }
   if (options_.user_timeout > Duration::Zero()) {
     timers_.ArmIfIdle(TimerKind::kUserTimeout, now + options_.user_timeout);
   }

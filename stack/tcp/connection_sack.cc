@@ -9,28 +9,23 @@
 
 namespace tcpaas::tcp {
 
-uint32_t Connection::UpdateScoreboard(const Segment& seg) {
+uint32_t Connection::UpdateScoreboard(const Segment& seg, bool* dsack) {
   const SackUpdate u = scoreboard_.Update(
       seg.ack, snd_una_, snd_max_,
       absl::MakeConstSpan(seg.options.sack_blocks.data(), seg.options.sack_count));
   if (u.dsack) ++stats_.dsacks_received;  // RFC 2883 §4
+  *dsack = u.dsack;
   return u.newly_sacked;
 }
 
 void Connection::OnSackAck(SeqNum prior_una, uint32_t sacked_before, Instant now) {
   if (cc_ == nullptr) return;
-  const uint32_t mss = SegmentSize();
-  bool entered = false;
-  if (!in_recovery_) {
-    // RFC 6675 §5 step (4): DupThresh duplicate ACKs, or IsLost(HighACK + 1); and, as
-    // RFC 6582 §3.2 step 2 and RFC 6675 §5 have it, only once SND.UNA passed the previous
-    // RecoveryPoint (not during the repair after a timeout either).
-    if (in_loss_ || snd_una_ == snd_max_ || !(snd_una_ > recover_)) return;
-    if (dupacks_ < kDupThresh && !scoreboard_.IsLost(snd_una_, mss)) return;
-    EnterSackRecovery(now);
-    entered = true;
-  }
+  // RFC 8985 §3: RACK's loss marks replace RFC 6675's DupThresh rule (IsLost()); recovery
+  // still starts at the first loss (RFC 6675 §5 step 4), with PRR.
+  RackDetectLoss(now);
+  const bool entered = !in_recovery_ && MaybeEnterRackRecovery(now);
   if (!sack_recovery_) return;
+  const uint32_t mss = SegmentSize();
   // RFC 6937 §3: DeliveredData = (change in SND.UNA) + (change in SACKed bytes); then
   // cwnd = pipe + sndcnt.
   const int64_t delivered =
@@ -39,13 +34,7 @@ void Connection::OnSackAck(SeqNum prior_una, uint32_t sacked_before, Instant now
   const uint32_t sndcnt = prr_.OnAck(static_cast<uint32_t>(std::max<int64_t>(delivered, 0)), pipe,
                                      cc_->ssthresh(), mss);
   cc_->set_cwnd(static_cast<uint32_t>(std::min<uint64_t>(uint64_t{pipe} + sndcnt, UINT32_MAX)));
-  // RFC 6675 §5 (4.3): the first segment goes at once, as part of sndcnt (PRR counts the
-  // fast retransmit among the first ACK's sends); when DupThresh duplicates came before
-  // IsLost() holds for it, NextSeg() would not pick it, so it is sent here.
-  if (entered && high_rxt_ == snd_una_) {
-    RetransmitHead(RetransmitKind::kFast, now);
-    if (high_rxt_ > snd_una_) prr_.OnSent(static_cast<uint32_t>(high_rxt_ - snd_una_));
-  }
+  if (entered) RetransmitFirstLost(now);
 }
 
 void Connection::EnterSackRecovery(Instant now) {
@@ -71,22 +60,18 @@ void Connection::EnterSackRecovery(Instant now) {
   // likewise.
   high_rxt_ = SeqMax(high_rxt_, snd_una_);
   rescue_rxt_.reset();
-}
-
-SeqNum Connection::LossEdge() const {
-  const SeqNum edge = scoreboard_.LossEdge(SegmentSize(), snd_una_);
-  // RFC 6675 §5.1: after a timeout, everything outstanding then and not SACKed is lost.
-  if (in_loss_) return SeqMin(SeqMax(edge, recover_ + 1), snd_max_);
-  return edge;
+  tlp_end_seq_.reset();  // RFC 8985 §7.4: recovery takes over from a TLP episode
+  timers_.Cancel(TimerKind::kLossProbe);
+  if (!timers_.armed(TimerKind::kRetransmit)) ArmRetransmitTimer(now);
 }
 
 uint32_t Connection::Pipe() const {
-  return scoreboard_.Pipe(snd_una_, snd_max_, SeqMax(high_rxt_, snd_una_), LossEdge());
+  // RFC 6675 §4 SetPipe() with RACK's loss marks (RFC 8985 §3), over the transmit log.
+  return static_cast<uint32_t>(std::min<uint64_t>(tx_log_.Pipe(scoreboard_), UINT32_MAX));
 }
 
 void Connection::SendFromScoreboard(PushMode mode, Instant now) {
   const uint32_t mss = SegmentSize();
-  const RetransmitKind kind = in_loss_ ? RetransmitKind::kTimeout : RetransmitKind::kFast;
   uint32_t pipe = Pipe();
   bool cwnd_blocked = false;
   bool sent = false;
@@ -97,17 +82,21 @@ void Connection::SendFromScoreboard(PushMode mode, Instant now) {
     auto fits = [&](uint32_t len) { return room >= mss || (room > 0 && len <= room); };
     const SeqNum high_rxt = SeqMax(high_rxt_, snd_una_);
     uint32_t n = 0;
-    // (C.1) NextSeg() rule 1: a lost hole above HighRxt.
-    std::optional<NextSegment> next =
-        scoreboard_.NextSeg(snd_una_, snd_max_, high_rxt, LossEdge(), mss, false, false);
-    if (next.has_value()) {
-      if (!fits(next->len)) {
+    // (C.1) NextSeg() rule 1: the first segment marked lost (by RACK, RFC 8985 §3, or by a
+    // timeout, RFC 6675 §5.1) and not retransmitted since.
+    SeqNum lost_seq;
+    uint32_t lost_len = 0;
+    bool by_rack = false;
+    std::optional<NextSegment> next;
+    if (tx_log_.FirstLost(scoreboard_, mss, &lost_seq, &lost_len, &by_rack)) {
+      if (!fits(lost_len)) {
         cwnd_blocked = true;
         break;
       }
-      n = RetransmitFrom(next->seq, next->len, kind, now);
+      n = RetransmitFrom(lost_seq, lost_len,
+                         by_rack ? RetransmitKind::kRack : RetransmitKind::kTimeout, now);
       if (n == 0) break;
-      high_rxt_ = next->seq + n;  // (C.2)
+      high_rxt_ = SeqMax(high_rxt_, lost_seq + n);  // (C.2)
     } else {
       // Rule 2: new data, if the peer's window and the send rules allow.
       bool blocked = false;
@@ -121,7 +110,7 @@ void Connection::SendFromScoreboard(PushMode mode, Instant now) {
             seg->seq + static_cast<uint32_t>(seg->len) == push_mark_) {
           flags |= wire::tcp_flags::kPsh;
         }
-        TransmitSegment(seg->seq, seg->len, flags, kind, now);
+        TransmitSegment(seg->seq, seg->len, flags, RetransmitKind::kFast, now);
         n = static_cast<uint32_t>(seg->len) + (seg->fin ? 1 : 0);
       } else {
         // Rule 2 holds (unsent data the peer's window takes) but cwnd does not: wait.
@@ -130,7 +119,7 @@ void Connection::SendFromScoreboard(PushMode mode, Instant now) {
         // Rules 3 and 4 (recovery only): unSACKed data below HighSACK, then once per
         // recovery the rescue retransmission of the highest unSACKed segment.
         const bool rescue = !rescue_rxt_.has_value() || snd_una_ > *rescue_rxt_;
-        next = scoreboard_.NextSeg(snd_una_, snd_max_, high_rxt, LossEdge(), mss, true, rescue);
+        next = scoreboard_.NextSeg(snd_una_, snd_max_, high_rxt, snd_una_, mss, true, rescue);
         if (!next.has_value()) break;
         if (!fits(next->len)) {
           cwnd_blocked = true;
@@ -143,7 +132,7 @@ void Connection::SendFromScoreboard(PushMode mode, Instant now) {
             !scoreboard_.IsSacked(next->seq - 1)) {
           next->seq = next->seq - 1;
         }
-        n = RetransmitFrom(next->seq, next->len, kind, now);
+        n = RetransmitFrom(next->seq, next->len, RetransmitKind::kFast, now);
         if (n == 0) break;
         if (next->rule == NextSegment::Rule::kRescue) {
           rescue_rxt_ = recover_;  // RescueRxt = RecoveryPoint; HighRxt is not moved

@@ -44,6 +44,16 @@ void Connection::OnTimers(Instant now) {
     OnRetransmitTimeout(now);
     if (state_ == TcpState::kClosed) return;
   }
+  if (timers_.due(TimerKind::kLossProbe, now)) {
+    timers_.Cancel(TimerKind::kLossProbe);
+    OnLossProbeTimeout(now);
+    if (state_ == TcpState::kClosed) return;
+  }
+  if (timers_.due(TimerKind::kRackReorder, now)) {
+    timers_.Cancel(TimerKind::kRackReorder);
+    OnRackReorderTimeout(now);
+    if (state_ == TcpState::kClosed) return;
+  }
   if (timers_.due(TimerKind::kPersist, now)) {
     timers_.Cancel(TimerKind::kPersist);
     OnPersistTimeout(now);
@@ -105,8 +115,10 @@ void Connection::OnRetransmitTimeout(Instant now) {
     }
   }
   recover_ = snd_max_ - 1;
+  if (in_recovery_) OnLossEpisodeEnd();
   in_recovery_ = false;
   in_loss_ = true;
+  tlp_end_seq_.reset();  // RFC 8985 §7.4: the timeout ends any TLP episode
   dupacks_ = 0;
   // Go back: everything after SND.UNA is sent again as the window allows.
   snd_nxt_ = snd_una_;
@@ -117,7 +129,13 @@ void Connection::OnRetransmitTimeout(Instant now) {
     // SACKed, which a receiver that kept it would have acknowledged.
     sack_recovery_ = false;
     rescue_rxt_.reset();
-    if (scoreboard_.IsSacked(snd_una_)) scoreboard_.Clear();
+    if (scoreboard_.IsSacked(snd_una_)) {
+      scoreboard_.Clear();
+      tx_log_.ForgetDelivered();
+    }
+    // Linux tcp_timeout_mark_lost: every segment not SACKed is lost (RFC 8985 §6.3 allows
+    // marking them all after an RTO).
+    tx_log_.MarkAllLost(scoreboard_);
     high_rxt_ = snd_una_;
   }
   RetransmitHead(RetransmitKind::kTimeout, now);
@@ -197,6 +215,7 @@ void Connection::ArmKeepalive(Instant now) {
 }
 
 void Connection::ArmRetransmitTimer(Instant now) {
+  timers_.Cancel(TimerKind::kLossProbe);
   timers_.Arm(TimerKind::kRetransmit, now + rtt_.rto());
 }
 

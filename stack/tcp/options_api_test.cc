@@ -44,10 +44,11 @@ TEST_F(SendBufferSizeTest, ShrinkKeepsQueuedDataAndGrowRaisesWritable) {
   EXPECT_EQ(h_.layer().SendSpace(r_.conn), 0u);
   EXPECT_EQ(h_.Stats(r_.conn).send_buffer_used, 3000u) << "nothing queued is dropped";
   EXPECT_EQ(h_.layer().GetOptions(r_.conn)->send_buffer_bytes, 1000u);
-  // The queued bytes are still there to retransmit, byte for byte.
+  // The queued bytes are still there to retransmit, byte for byte: the tail loss probe
+  // (RFC 8985 §7.3) resends the last 1460.
   ASSERT_TRUE(h_.RunNextTimer());
-  const SentSegment again = h_.ExpectSent(Data(1460).Seq(r_.our_nxt));
-  EXPECT_EQ(again.payload_string(), data.substr(0, 1460));
+  const SentSegment again = h_.ExpectSent(Data(1460).Seq(r_.our_nxt + 1540));
+  EXPECT_EQ(again.payload_string(), data.substr(1540, 1460));
   h_.Inject(PeerAck(2920));
   EXPECT_EQ(h_.layer().SendSpace(r_.conn), 1000u - 80u);
   const size_t writable_events = h_.events().Count(TcpEventType::kWritable, r_.conn);

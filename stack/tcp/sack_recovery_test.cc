@@ -1,8 +1,8 @@
-// SACK-based loss recovery on a connection: RFC 6675 §5 (entering on DupThresh SACKed
-// segments or IsLost(), NextSeg() order, rescue retransmission, exit at RecoveryPoint),
-// PRR (RFC 6937) deciding what each ACK lets out, RFC 6675 §5.1 (SACK information kept
-// across a timeout) and D-SACKs (RFC 2883). Each test reads as a trace: segment n is
-// [n * 1000, (n + 1) * 1000) of our data; the peer's ACKs name segments.
+// SACK-based loss recovery on a connection: RFC 6675 §5 (entering on the first loss, which
+// RACK marks, RFC 8985 §3: at once when DupThresh segments are SACKed above it), NextSeg() order,
+// rescue retransmission, exit at RecoveryPoint), PRR (RFC 6937) deciding what each ACK lets out,
+// RFC 6675 §5.1 (SACK information kept across a timeout) and D-SACKs (RFC 2883). Each test reads as
+// a trace: segment n is [n * 1000, (n + 1) * 1000) of our data; the peer's ACKs name segments.
 #include <initializer_list>
 #include <string>
 #include <utility>
@@ -62,7 +62,7 @@ TEST_F(SackRecoveryTest, ThreeSackedSegmentsStartRecoveryWithTheHead) {
   const TcpStats s = h_.Stats(conn_);
   EXPECT_EQ(s.ca_state, TcpCaState::kRecovery);
   EXPECT_EQ(s.fast_recoveries, 1u);
-  EXPECT_EQ(s.retransmits[static_cast<size_t>(RetransmitKind::kFast)], 1u);
+  EXPECT_EQ(s.retransmits[static_cast<size_t>(RetransmitKind::kRack)], 1u);
   EXPECT_EQ(s.sacked_segments, 3u);
   EXPECT_EQ(s.lost_segments, 1u);
   EXPECT_EQ(s.retrans_segments, 1u);
@@ -96,7 +96,7 @@ TEST_F(SackRecoveryTest, NextSegRetransmitsLostHolesInOrderAndNeverSackedData) {
   PeerAck(0, {{3, 7}, {1, 2}});  // 6 arrives: one delivered, one may go
   ExpectSegment(2, "the next lost hole; segment 1 is SACKed and skipped");
   h_.ExpectNothingSent();
-  EXPECT_EQ(Retransmits(RetransmitKind::kFast), 2u);
+  EXPECT_EQ(Retransmits(RetransmitKind::kRack), 2u);
 }
 
 TEST_F(SackRecoveryTest, PrrSsrbSpreadsManyLossesOverTheAcks) {
@@ -118,7 +118,7 @@ TEST_F(SackRecoveryTest, PrrSsrbSpreadsManyLossesOverTheAcks) {
   ExpectSegment(4, "the last hole");
   h_.ExpectNothingSent();
   const TcpStats s = h_.Stats(conn_);
-  EXPECT_EQ(s.retransmits[static_cast<size_t>(RetransmitKind::kFast)], 5u);
+  EXPECT_EQ(s.retransmits[static_cast<size_t>(RetransmitKind::kRack)], 5u);
   EXPECT_EQ(s.retransmits[static_cast<size_t>(RetransmitKind::kTimeout)], 0u);
 }
 
@@ -159,17 +159,18 @@ TEST_F(SackRecoveryTest, FullAcknowledgmentEndsRecovery) {
   EXPECT_EQ(s.fast_recoveries, 1u);
 }
 
-TEST_F(SackRecoveryTest, RescueRetransmissionOfTheTail) {
-  // RFC 6675 NextSeg() rule 4: segments 0 and 4 (the last) lost, no new data. After the
-  // partial ACK the tail is resent once, instead of waiting for the RTO.
+TEST_F(SackRecoveryTest, TailLostWithTheHeadIsResentOnThePartialAck) {
+  // Segments 0 and 4 (the last) lost, no new data. RFC 6675 would need its rescue
+  // retransmission (NextSeg() rule 4) for 4; RACK (RFC 8985 §6.2) sees that the
+  // retransmission of 0, sent after 4, was delivered: 4 is lost.
   SendSegments(5);
   PeerAck(0, {{1, 4}});
   ExpectSegment(0, "fast retransmit");
   h_.ExpectNothingSent();
   PeerAck(4);  // the retransmission arrived; segment 4 is the highest unSACKed
-  ExpectSegment(4, "rescue retransmission");
-  h_.ExpectNothingSent("only one rescue per recovery");
-  EXPECT_EQ(Retransmits(RetransmitKind::kFast), 2u);
+  ExpectSegment(4, "RACK: lost");
+  h_.ExpectNothingSent();
+  EXPECT_EQ(Retransmits(RetransmitKind::kRack), 2u);
   EXPECT_EQ(Retransmits(RetransmitKind::kTimeout), 0u);
 }
 
@@ -204,9 +205,12 @@ TEST_F(SackRecoveryTest, SackBlocksBeyondWhatWasSentAreIgnored) {
 TEST_F(SackRecoveryTest, TimeoutResendsOnlyWhatIsNotSacked) {
   // RFC 6675 §5.1: SACK information survives the RTO; go-back-N skips SACKed data.
   SendSegments(6);
-  PeerAck(0, {{2, 4}});  // 2 and 3 SACKed: not enough for recovery
+  PeerAck(0, {{2, 4}});  // 2 and 3 SACKed: RACK waits a reordering window
   h_.ExpectNothingSent();
   ASSERT_TRUE(h_.RunNextTimer());
+  ExpectSegment(0, "RACK (RFC 8985 §6.2): 0 and 1 are lost, fast recovery resends the head");
+  h_.ExpectNothingSent("cwnd = ssthresh = pipe");
+  ASSERT_TRUE(h_.RunNextTimer());  // nothing more comes back
   ExpectSegment(0, "RTO: the head");
   h_.ExpectNothingSent("cwnd = 1 segment");
   EXPECT_EQ(h_.Stats(conn_).ca_state, TcpCaState::kLoss);
@@ -220,6 +224,7 @@ TEST_F(SackRecoveryTest, TimeoutResendsOnlyWhatIsNotSacked) {
   PeerAck(6);
   EXPECT_EQ(h_.Stats(conn_).ca_state, TcpCaState::kOpen);
   EXPECT_EQ(Retransmits(RetransmitKind::kTimeout), 4u);
+  EXPECT_EQ(Retransmits(RetransmitKind::kRack), 1u);
 }
 
 TEST_F(SackRecoveryTest, TimeoutAfterRenegingForgetsTheScoreboard) {
@@ -228,6 +233,8 @@ TEST_F(SackRecoveryTest, TimeoutAfterRenegingForgetsTheScoreboard) {
   SendSegments(4);
   PeerAck(0, {{1, 3}});
   PeerAck(2);  // SND.UNA lands on SACKed data (segment 2)
+  ASSERT_TRUE(h_.RunNextTimer());
+  ExpectSegment(3, "the tail loss probe (RFC 8985 §7.3) resends the last segment");
   ASSERT_TRUE(h_.RunNextTimer());
   ExpectSegment(2, "RTO resends the reneged segment");
   EXPECT_EQ(h_.Stats(conn_).sacked_segments, 0u);

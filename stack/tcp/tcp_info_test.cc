@@ -71,6 +71,8 @@ TEST_F(TcpInfoTest, DuplicateAcksThenFastRecovery) {
 TEST_F(TcpInfoTest, RetransmissionTimeoutEntersLossUntilRepaired) {
   h_.SendString(conn_, std::string(4 * kMss, 'i'));
   h_.DropSent();
+  ASSERT_TRUE(h_.RunNextTimer());  // the tail loss probe (RFC 8985 §7.3), lost too
+  EXPECT_EQ(Info().ca_state, TcpCaState::kOpen);
   ASSERT_TRUE(h_.RunNextTimer());  // RTO
   TcpStats s = Info();
   EXPECT_EQ(s.ca_state, TcpCaState::kLoss);

@@ -20,6 +20,10 @@ std::string_view TimerKindName(TimerKind k) {
       return "connect";
     case TimerKind::kUserTimeout:
       return "user_timeout";
+    case TimerKind::kLossProbe:
+      return "loss_probe";
+    case TimerKind::kRackReorder:
+      return "rack_reorder";
     case TimerKind::kCount:
       break;
   }

@@ -22,6 +22,8 @@ enum class TimerKind : uint8_t {
   kFinWait2,     // orphaned FIN-WAIT-2 (Linux tcp_fin_timeout)
   kConnect,      // ConnectionOptions::connect_timeout
   kUserTimeout,  // RFC 9293 §3.10.8, RFC 5482
+  kLossProbe,    // RFC 8985 §7.2 TLP's probe timeout (PTO), armed instead of kRetransmit
+  kRackReorder,  // RFC 8985 §6.2 RACK_reorder_timeout: a segment's reordering window ends
   kCount,
 };
 inline constexpr size_t kTimerKindCount = static_cast<size_t>(TimerKind::kCount);
