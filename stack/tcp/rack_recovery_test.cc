@@ -17,7 +17,11 @@ constexpr Duration kRtt = Duration::Millis(50);
 class RackRecoveryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    conn_ = h_.Connect();
+    // NewReno's ssthresh (FlightSize / 2) keeps PRR's sending quantities small and known;
+    // the stack's default is CUBIC.
+    ConnectionOptions o;
+    o.congestion_control = "newreno";
+    conn_ = h_.Connect(kRemote, o);
     h_.ExpectSent(Syn());
     h_.AdvanceTime(kRtt);
     h_.Inject(SynAck().Seq(5000).Ack(h_.iss() + 1).Win(65535).Mss(kMss).SackOk().Ws(7));
