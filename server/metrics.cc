@@ -147,6 +147,10 @@ void AddTcpFamilies(const StackCounters& c, FamilyList& out) {
                          "Entries into fast recovery (RFC 6582, RFC 6675). Linux: "
                          "TcpExt_TCPSackRecovery + TcpExt_TCPRenoRecovery."),
              c.tcp_fast_recoveries);
+  AddCounter(out.Counter("tcpaas_spurious_rtos_total",
+                         "Retransmission timeouts found spurious by the timestamp echo (RFC 3522) "
+                         "and undone (RFC 4015). Linux: TcpExt_TCPSpuriousRTOs."),
+             c.tcp_spurious_rtos);
   AddCounter(out.Counter("tcpaas_challenge_acks_total",
                          "Challenge ACKs sent (RFC 5961). Linux: TcpExt_TCPChallengeACK."),
              c.tcp_challenge_acks);

@@ -105,6 +105,7 @@ MetricsSnapshot DistinctSnapshot() {
   c.tcp_zero_window_probes = 212;
   c.tcp_keepalive_probes = 213;
   c.tcp_syn_cookies_or_overflow = 214;
+  c.tcp_spurious_rtos = 215;
   for (size_t i = 0; i < c.tcp_retransmits.size(); ++i) c.tcp_retransmits[i] = 300 + i;
   for (size_t i = 0; i < c.tcp_closes.size(); ++i) c.tcp_closes[i] = 400 + i;
   for (size_t i = 0; i < c.drops.size(); ++i) c.drops[i] = 500 + i;
@@ -209,6 +210,7 @@ std::vector<ExpectedSample> ExpectedSamples() {
       {"tcpaas_zero_window_probes_total", 212},
       {"tcpaas_keepalive_probes_total", 213},
       {"tcpaas_listen_overflows_total", 214},
+      {"tcpaas_spurious_rtos_total", 215},
       {"tcpaas_retransmitted_segments_total{kind=\"timeout\"}", 300},
       {"tcpaas_retransmitted_segments_total{kind=\"fast\"}", 301},
       {"tcpaas_retransmitted_segments_total{kind=\"tlp\"}", 302},

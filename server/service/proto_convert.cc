@@ -146,6 +146,9 @@ void FillProtoStats(const tcp::TcpStats& s, absl::string_view congestion_control
   out->set_retransmits_rack(retransmits(RetransmitKind::kRack));
   out->set_rto_timeouts(s.rto_timeouts);
   out->set_fast_recoveries(s.fast_recoveries);
+  out->set_spurious_rtos(s.spurious_rtos);
+  out->set_dsacks_received(s.dsacks_received);
+  out->set_dsacks_sent(s.dsacks_sent);
   out->set_zero_window_probes(s.zero_window_probes);
   out->set_send_buffer_used(s.send_buffer_used);
   out->set_recv_buffer_used(s.recv_buffer_used);

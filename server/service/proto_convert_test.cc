@@ -107,6 +107,10 @@ TEST(ProtoConvertTest, ConnectionCarriesStatsAndCloseReason) {
   stats.cwnd = 14600;
   stats.bytes_acked = 99;
   stats.retransmits[static_cast<size_t>(RetransmitKind::kFast)] = 3;
+  stats.retransmits[static_cast<size_t>(RetransmitKind::kRack)] = 4;
+  stats.spurious_rtos = 5;
+  stats.dsacks_received = 6;
+  stats.dsacks_sent = 7;
   tcpaas::v1::Connection out;
   FillProtoConnection(entry, &stats, &out);
   EXPECT_EQ(out.id(), "abc");
@@ -117,6 +121,10 @@ TEST(ProtoConvertTest, ConnectionCarriesStatsAndCloseReason) {
   EXPECT_EQ(out.stats().cwnd_bytes(), 14600u);
   EXPECT_EQ(out.stats().bytes_acked(), 99u);
   EXPECT_EQ(out.stats().retransmits_fast(), 3u);
+  EXPECT_EQ(out.stats().retransmits_rack(), 4u);
+  EXPECT_EQ(out.stats().spurious_rtos(), 5u);
+  EXPECT_EQ(out.stats().dsacks_received(), 6u);
+  EXPECT_EQ(out.stats().dsacks_sent(), 7u);
   EXPECT_EQ(out.stats().congestion_control(), "newreno");
   EXPECT_EQ(out.close_reason(), "reset");
 

@@ -127,6 +127,7 @@ struct StackCounters {
   uint64_t tcp_resets_tx = 0;                // Tcp_OutRsts
   uint64_t tcp_rto_timeouts = 0;             // TcpExt_TCPTimeouts
   uint64_t tcp_fast_recoveries = 0;          // TcpExt_TCPRenoRecovery / TCPSackRecovery
+  uint64_t tcp_spurious_rtos = 0;            // TcpExt_TCPSpuriousRTOs (RFC 3522 detection)
   uint64_t tcp_challenge_acks = 0;           // TcpExt_TCPChallengeACK
   uint64_t tcp_zero_window_probes = 0;       // TcpExt_TCPWinProbe
   uint64_t tcp_keepalive_probes = 0;         // TcpExt_TCPKeepAlive

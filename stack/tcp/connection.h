@@ -208,6 +208,9 @@ class Connection {
   // `extend`: a further duplicate in the same segment, which only widens an adjacent or
   // overlapping block already noted (Linux tcp_dsack_extend); otherwise it replaces it.
   void NoteDuplicateData(SeqNum left, SeqNum right, bool extend = false);
+  // RFC 3522 §3.2 on the first ACK of new data after a timeout: was the timeout spurious?
+  // If so, RFC 4015 undoes its congestion response.
+  void CheckSpuriousTimeout(const Segment& seg);
   void SendChallengeAck(Instant now);
   void SendReset(Instant now);
   void SendProbe(Instant now);  // <SEQ=SND.UNA-1><ACK>: zero-window and keepalive probes
@@ -393,6 +396,10 @@ class Connection {
 
   // Congestion control and NewReno loss recovery (RFC 5681, RFC 6582, RFC 3042).
   std::unique_ptr<CongestionControl> cc_;
+  // Eifel detection (RFC 3522) of a spurious timeout: the TSval of the first timeout
+  // retransmission of an episode, and the congestion state from before that timeout.
+  std::optional<uint32_t> eifel_retransmit_ts_;
+  std::unique_ptr<CongestionControl> cc_before_timeout_;
   // SND.MAX when the current round began (RFC 9406 §4.2 rounds, for HyStart++).
   std::optional<SeqNum> round_end_;
   bool cwnd_limited_ = false;  // ValidateCwnd(): cwnd was used up in the current window

@@ -75,6 +75,32 @@ bool Connection::CheckAck(const Segment& seg, Instant now) {
   return true;
 }
 
+void Connection::CheckSpuriousTimeout(const Segment& seg) {
+  // RFC 3522 §3.2: the first acceptable ACK after the timeout retransmission decides. If it
+  // echoes a timestamp older than the retransmission's, the original transmission arrived:
+  // the timeout was spurious. Only for a single timeout (rto_retries_ == 1): after a second
+  // one the path really was silent for two RTOs.
+  const uint32_t retransmit_ts = *eifel_retransmit_ts_;
+  std::unique_ptr<CongestionControl> before = std::move(cc_before_timeout_);
+  eifel_retransmit_ts_.reset();
+  if (!in_loss_ || rto_retries_ != 1 || before == nullptr || !seg.options.timestamps.has_value()) {
+    return;
+  }
+  const uint32_t echoed = seg.options.timestamps->ecr;
+  if (static_cast<int32_t>(echoed - retransmit_ts) >= 0) return;  // the retransmission's echo
+  // RFC 4015 §4 (Linux tcp_try_undo_loss): the congestion state from before the timeout comes
+  // back, the loss state ends and nothing is taken for lost any more; sending resumes with
+  // new data (SND.NXT = SND.MAX) instead of going back over what the peer holds.
+  cc_ = std::move(before);
+  in_loss_ = false;
+  OnLossEpisodeEnd();
+  if (sack_enabled_) tx_log_.UnmarkLost();
+  snd_nxt_ = snd_max_;
+  rtt_.ResetBackoff();
+  ++stats_.spurious_rtos;
+  ++ctx_->counters->tcp_spurious_rtos;
+}
+
 bool Connection::IsDuplicateAck(const Segment& seg) const {
   // RFC 5681 §2, "DUPLICATE ACKNOWLEDGMENT": outstanding data, no data, no SYN/FIN, the
   // same acknowledgment number and the same window.
@@ -83,6 +109,7 @@ bool Connection::IsDuplicateAck(const Segment& seg) const {
 }
 
 void Connection::OnNewAck(const Segment& seg, Instant now) {
+  if (eifel_retransmit_ts_.has_value()) CheckSpuriousTimeout(seg);
   const SeqNum prior_una = snd_una_;
   uint32_t data_acked = 0;
   if (seg.ack > snd_buf_seq_) {

@@ -109,6 +109,12 @@ void Connection::OnRetransmitTimeout(Instant now) {
   const uint32_t mss = SegmentSize();
   if (cc_ != nullptr) {
     if (rto_retries_ == 1) {
+      // RFC 3522 §3.1: remember the first retransmission's TSval (it goes out below, now)
+      // and, for RFC 4015's undo, the state the timeout is about to reduce.
+      if (ts_enabled_) {
+        eifel_retransmit_ts_ = TsVal(now);
+        cc_before_timeout_ = cc_->Clone();
+      }
       cc_->OnRetransmitTimeout(FlightSize(), mss, now);
     } else {
       cc_->set_cwnd(mss);

@@ -90,6 +90,13 @@ void TxLog::MarkAllLost(const SackScoreboard& sb) {
   }
 }
 
+void TxLog::UnmarkLost() {
+  for (size_t i = head_; i < records_.size(); ++i) {
+    records_[i].lost = false;
+    records_[i].marked_by_rack = false;
+  }
+}
+
 uint64_t TxLog::Pipe(const SackScoreboard& sb) const {
   SackCursor cursor(sb);
   uint64_t pipe = 0;

@@ -68,6 +68,8 @@ class TxLog {
   // RFC 6675 §5.1 / Linux tcp_timeout_mark_lost: after a timeout, every record not SACKed is
   // lost and no retransmission of it is taken to be in flight.
   void MarkAllLost(const SackScoreboard& sb);
+  // A timeout proved spurious (RFC 4015): nothing is lost after all.
+  void UnmarkLost();
 
   size_t size() const { return records_.size() - head_; }
   bool empty() const { return size() == 0; }

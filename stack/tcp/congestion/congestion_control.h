@@ -17,6 +17,8 @@ class CongestionControl {
  public:
   virtual ~CongestionControl() = default;
   virtual std::string_view name() const = 0;
+  // A copy of the whole state: what a timeout found spurious restores (RFC 4015).
+  virtual std::unique_ptr<CongestionControl> Clone() const = 0;
 
   virtual uint32_t cwnd() const = 0;      // bytes
   virtual uint32_t ssthresh() const = 0;  // bytes

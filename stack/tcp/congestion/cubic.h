@@ -14,6 +14,7 @@
 #define TCPAAS_STACK_TCP_CONGESTION_CUBIC_H_
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include "stack/base/time.h"
@@ -35,6 +36,9 @@ class Cubic final : public CongestionControl {
   Cubic(uint32_t mss, uint32_t initial_window_segments);
 
   std::string_view name() const override { return kName; }
+  std::unique_ptr<CongestionControl> Clone() const override {
+    return std::make_unique<Cubic>(*this);
+  }
   uint32_t cwnd() const override { return cwnd_; }
   uint32_t ssthresh() const override { return ssthresh_; }
   void set_cwnd(uint32_t bytes) override;
