@@ -50,10 +50,12 @@ std::string StatsText(const v1::Connection& c) {
                         s.segments_received());
   absl::StrAppendFormat(&out,
                         "  retransmits: timeout=%d fast=%d tlp=%d rack=%d rto_timeouts=%d "
-                        "fast_recoveries=%d zero_window_probes=%d\n",
+                        "fast_recoveries=%d spurious_rtos=%d zero_window_probes=%d\n",
                         s.retransmits_timeout(), s.retransmits_fast(), s.retransmits_tlp(),
                         s.retransmits_rack(), s.rto_timeouts(), s.fast_recoveries(),
-                        s.zero_window_probes());
+                        s.spurious_rtos(), s.zero_window_probes());
+  absl::StrAppendFormat(&out, "  dsacks: received=%d sent=%d\n", s.dsacks_received(),
+                        s.dsacks_sent());
   absl::StrAppendFormat(&out, "  options: sack=%s timestamps=%s wscale=%d/%d cc=%s\n",
                         s.sack_enabled() ? "on" : "off", s.timestamps_enabled() ? "on" : "off",
                         s.snd_wscale(), s.rcv_wscale(),

@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
   std::vector<uint64_t> failed;
   double virtual_seconds = 0;
   uint64_t retransmits = 0;
+  uint64_t rtos = 0;  // retransmission timeouts, both hosts
   uint64_t ran = 0;
   for (uint64_t seed = first; seed < first + count; ++seed) {
     const Scenario scenario = DrawScenario(seed);
@@ -70,6 +71,7 @@ int main(int argc, char** argv) {
     ++ran;
     virtual_seconds += outcome.virtual_elapsed.seconds();
     retransmits += outcome.retransmits;
+    rtos += outcome.a.tcp_rto_timeouts + outcome.b.tcp_rto_timeouts;
     if (options.verbose || !outcome.ok) {
       std::printf("%s %s\n  virtual %s, %llu iterations, %llu retransmissions\n",
                   outcome.ok ? "PASS" : "FAIL", scenario.ToString().c_str(),
@@ -96,11 +98,11 @@ int main(int argc, char** argv) {
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf(
-      "sim: %llu seeds (%llu..%llu), %zu failed, %.0f s virtual, %llu retransmissions, %.1f s "
-      "wall\n",
+      "sim: %llu seeds (%llu..%llu), %zu failed, %.0f s virtual, %llu retransmissions, %llu "
+      "RTOs, %.1f s wall\n",
       static_cast<unsigned long long>(ran), static_cast<unsigned long long>(first),
       static_cast<unsigned long long>(first + ran - 1), failed.size(), virtual_seconds,
-      static_cast<unsigned long long>(retransmits), wall);
+      static_cast<unsigned long long>(retransmits), static_cast<unsigned long long>(rtos), wall);
   if (!failed.empty()) {
     std::vector<std::string> names;
     for (uint64_t s : failed) names.push_back(absl::StrCat(s));
