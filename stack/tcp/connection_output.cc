@@ -359,13 +359,15 @@ void Connection::NoteDuplicateData(SeqNum left, SeqNum right, bool extend) {
     return;
   }
   dsack_ = wire::SackBlock{left, right};
-  ++stats_.dsacks_sent;
 }
 
 void Connection::NoteAckSent() {
   last_ack_sent_ = rcv_nxt_;
   ack_now_ = false;
-  dsack_.reset();  // RFC 2883 §4: a D-SACK block is reported in one ACK only
+  // RFC 2883 §4: a D-SACK block is reported in one ACK only. Counted here, where it left in
+  // this ACK, so a duplicate replaced by a later one before any ACK went out is not counted.
+  if (dsack_.has_value()) ++stats_.dsacks_sent;
+  dsack_.reset();
   rx_bytes_unacked_ = 0;
   if (quick_acks_ > 0) --quick_acks_;  // Linux tcp_event_ack_sent / tcp_dec_quickack_mode
   // What we advertise now bounds what a buffer shrunk earlier must still make room for.

@@ -156,7 +156,7 @@ struct TcpStats {
   uint64_t fast_recoveries = 0;
   uint64_t dup_acks_received = 0;
   uint64_t dsacks_received = 0;  // RFC 2883 D-SACKs (TcpExt_TCPDSACKRecv)
-  uint64_t dsacks_sent = 0;      // duplicates we reported (TcpExt_TCPDSACKOldSent + OfoSent)
+  uint64_t dsacks_sent = 0;      // ACKs with a D-SACK (TcpExt_TCPDSACKOldSent + OfoSent)
   uint64_t spurious_rtos = 0;    // timeouts found spurious and undone (TcpExt_TCPSpuriousRTOs)
   uint64_t zero_window_probes = 0;
   size_t send_buffer_used = 0;  // queued, not yet acknowledged
