@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "server/service/connection_id.h"
+#include "stack/host/host.h"
 
 namespace tcpaas::server {
 
@@ -120,6 +121,18 @@ std::vector<ConnectionEntry*> ConnectionRegistry::Entries() const {
     return a->sequence < b->sequence;
   });
   return out;
+}
+
+uint64_t BytesAckedSoFar(const ConnectionEntry* entry, Host* host, uint64_t seen) {
+  uint64_t acked = seen;
+  if (entry == nullptr) return acked;
+  acked = std::max(acked, entry->facts.bytes_acked);
+  if (host != nullptr) {
+    if (auto stats = host->tcp().GetStats(entry->conn); stats.ok()) {
+      acked = std::max(acked, stats->bytes_acked);
+    }
+  }
+  return acked;
 }
 
 }  // namespace tcpaas::server

@@ -82,6 +82,11 @@ struct ConnectionEntry {
   bool Finished() const { return facts.closed || (facts.fin_acked && facts.peer_fin); }
 };
 
+// The most the peer is known to have acknowledged of what a call sent: `seen` (what the call
+// last reported), the entry's facts and, with `host`, the live stack stats. For the
+// "bytes acked" trailer and error texts of Send, Recv and Dial. `entry` may be null.
+uint64_t BytesAckedSoFar(const ConnectionEntry* entry, Host* host, uint64_t seen);
+
 class ConnectionRegistry {
  public:
   using IdSource = std::function<std::string()>;

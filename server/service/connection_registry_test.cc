@@ -172,5 +172,17 @@ TEST_F(ConnectionRegistryTest, EntriesComeInRegistrationOrder) {
   EXPECT_EQ(registry.Entries(), added);
 }
 
+TEST_F(ConnectionRegistryTest, BytesAckedSoFarTakesTheMostOfWhatIsKnown) {
+  ConnectionRegistry registry(10, CountingIds());
+  EXPECT_EQ(BytesAckedSoFar(nullptr, &host_, 7), 7u) << "no entry: what the call saw";
+  auto entry = registry.Add(a_, ConnectionDirection::kActive);
+  ASSERT_TRUE(entry.ok()) << entry.status();
+  (*entry)->facts.bytes_acked = 100;
+  EXPECT_EQ(BytesAckedSoFar(*entry, nullptr, 7), 100u) << "the facts from kFinAcked/kClosed";
+  EXPECT_EQ(BytesAckedSoFar(*entry, nullptr, 250), 250u) << "never less than reported before";
+  // a_ is not a stack connection: the host has no stats for it, so the facts stand.
+  EXPECT_EQ(BytesAckedSoFar(*entry, &host_, 7), 100u);
+}
+
 }  // namespace
 }  // namespace tcpaas::server

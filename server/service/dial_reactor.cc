@@ -348,16 +348,7 @@ void DialReactor::ReleaseConnection(const absl::Status& why, Host& host, Instant
 }
 
 uint64_t DialReactor::BytesAcked(Host* host) const {
-  uint64_t acked = last_acked_;
-  if (entry_ != nullptr) {
-    acked = std::max(acked, entry_->facts.bytes_acked);
-    if (host != nullptr) {
-      if (auto stats = host->tcp().GetStats(entry_->conn); stats.ok()) {
-        acked = std::max(acked, stats->bytes_acked);
-      }
-    }
-  }
-  return acked;
+  return BytesAckedSoFar(entry_, host, last_acked_);
 }
 
 void DialReactor::Complete(const grpc::Status& status, Host* host) {

@@ -213,16 +213,7 @@ void SendReactor::OnConnectionDraining(Host& host, Instant now) {
 }
 
 uint64_t SendReactor::BytesAcked(Host* host) const {
-  uint64_t acked = last_acked_;
-  if (entry_ != nullptr) {
-    acked = std::max(acked, entry_->facts.bytes_acked);
-    if (host != nullptr) {
-      if (auto stats = host->tcp().GetStats(entry_->conn); stats.ok()) {
-        acked = std::max(acked, stats->bytes_acked);
-      }
-    }
-  }
-  return acked;
+  return BytesAckedSoFar(entry_, host, last_acked_);
 }
 
 std::string SendReactor::Progress(Host* host) const {
