@@ -71,10 +71,8 @@ void IpLayer::Impl::OnIcmpErrorMessage(const wire::IcmpView& icmp, Instant now) 
     return;
   }
   const IcmpErrorKind kind = ClassifyIcmpError(icmp.type(), icmp.code());
-  if (kind == IcmpErrorKind::kFragmentationNeeded) {
-    // RFC 1191 §6.1: lower the estimate for the destination the datagram was going to.
-    pmtu_.OnFragmentationNeeded(quoted->dst, icmp.next_hop_mtu(), quoted->total_length, now);
-  }
+  // A fragmentation-needed error lowers the path MTU only once the transport has matched it
+  // to a flow in flight (IpSender::LowerPathMtu).
   // RFC 1122 §3.2.2: pass the error up to the transport protocol of the quoted datagram.
   TransportHandler* handler = transports_[quoted->protocol];
   if (handler == nullptr) {
@@ -86,6 +84,7 @@ void IpLayer::Impl::OnIcmpErrorMessage(const wire::IcmpView& icmp, Instant now) 
   error.type = icmp.type();
   error.code = icmp.code();
   error.next_hop_mtu = kind == IcmpErrorKind::kFragmentationNeeded ? icmp.next_hop_mtu() : 0;
+  error.original_total_length = quoted->total_length;
   error.original_src = quoted->src;
   error.original_dst = quoted->dst;
   error.protocol = quoted->protocol;

@@ -88,6 +88,13 @@ size_t IpLayer::Impl::MaxPayload(Ipv4Address dst) const {
   return path_mtu > wire::kIpv4MinHeaderSize ? path_mtu - wire::kIpv4MinHeaderSize : 0;
 }
 
+void IpLayer::Impl::LowerPathMtu(const IcmpError& error, Instant now) {
+  if (error.kind != IcmpErrorKind::kFragmentationNeeded) return;
+  // RFC 1191 §6.1: lower the estimate for the destination the datagram was going to.
+  pmtu_.OnFragmentationNeeded(error.original_dst, error.next_hop_mtu, error.original_total_length,
+                              now);
+}
+
 // --- IpLayer: forwards to Impl. ------------------------------------------------------------
 
 IpLayer::IpLayer(const InterfaceConfig& config, StackCounters* counters, FrameSink* sink)
@@ -119,6 +126,7 @@ void IpLayer::Recycle(PacketBuffer buffer) { impl_->Recycle(std::move(buffer)); 
 Ipv4Address IpLayer::local_address() const { return impl_->local_address(); }
 size_t IpLayer::MaxPayload(Ipv4Address dst) const { return impl_->MaxPayload(dst); }
 PacketBuffer IpLayer::AllocPacket() { return impl_->AllocPacket(); }
+void IpLayer::LowerPathMtu(const IcmpError& error, Instant now) { impl_->LowerPathMtu(error, now); }
 absl::Status IpLayer::SendIpv4(Ipv4Address dst, uint8_t protocol, PacketBuffer packet,
                                Instant now) {
   return impl_->SendIpv4(dst, protocol, std::move(packet), now);

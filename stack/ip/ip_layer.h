@@ -107,6 +107,7 @@ class IpLayer : public IpSender {
   PacketBuffer AllocPacket() override;
   absl::Status SendIpv4(Ipv4Address dst, uint8_t protocol, PacketBuffer packet,
                         Instant now) override;
+  void LowerPathMtu(const IcmpError& error, Instant now) override;
 
  private:
   class Impl;

@@ -183,7 +183,17 @@ TEST_F(IcmpTest, ErrorsForProtocolsWithoutATransportAreUnhandled) {
   ExpectOnlyDrops(counters_, DropReason::kIcmpUnhandled, 1);
 }
 
+TEST_F(IcmpTest, FragmentationNeededWaitsForTheTransportToBelieveIt) {
+  // RFC 5927 §7.2: the transport checks the quote first (tcp_ here does not believe it).
+  ReceiveIcmp(IcmpMessage(3, 4, 1400, Quote(OurDatagram(kRemoteIp, 1480))), kGatewayIp);
+  ASSERT_EQ(tcp_.errors.size(), 1u);
+  EXPECT_EQ(tcp_.errors[0].error.next_hop_mtu, 1400);
+  EXPECT_EQ(tcp_.errors[0].error.original_total_length, 1500);
+  EXPECT_EQ(layer_->MaxPayload(kRemoteIp), 1480u);
+}
+
 TEST_F(IcmpTest, FragmentationNeededLowersMaxPayloadUntilItExpires) {
+  tcp_.believe = layer_.get();
   EXPECT_EQ(layer_->MaxPayload(kRemoteIp), 1480u);
   ReceiveIcmp(IcmpMessage(3, 4, 1400, Quote(OurDatagram(kRemoteIp, 1480))), kGatewayIp);
   EXPECT_EQ(layer_->MaxPayload(kRemoteIp), 1380u);
@@ -220,6 +230,7 @@ TEST_F(IcmpTest, FragmentationNeededValues) {
   for (const PmtuCase& c : cases) {
     SCOPED_TRACE(c.name);
     Prepare(TestConfig());
+    tcp_.believe = layer_.get();
     ReceiveIcmp(
         IcmpMessage(3, 4, c.next_hop_mtu, Quote(OurDatagram(kRemoteIp, c.quoted_total - 20))),
         kGatewayIp);

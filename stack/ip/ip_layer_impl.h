@@ -54,6 +54,7 @@ class IpLayer::Impl {
 
   Ipv4Address local_address() const { return router_.local_address(); }
   size_t MaxPayload(Ipv4Address dst) const;
+  void LowerPathMtu(const IcmpError& error, Instant now);
   PacketBuffer AllocPacket() { return pool_.Get(kDefaultHeadroom); }
   absl::Status SendIpv4(Ipv4Address dst, uint8_t protocol, PacketBuffer packet, Instant now) {
     return Transmit(dst, protocol, std::move(packet), now);

@@ -195,10 +195,13 @@ class FakeTransport : public TransportHandler {
     errors.push_back(
         Error{error, Bytes(error.original_transport.begin(), error.original_transport.end())});
     errors.back().error.original_transport = errors.back().transport;
+    // As TCP does once the quoted sequence number checks out (IpSender::LowerPathMtu).
+    if (believe != nullptr) believe->LowerPathMtu(error, now);
   }
 
   std::vector<Packet> packets;
   std::vector<Error> errors;
+  IpSender* believe = nullptr;  // if set, every error is believed and reported back
 };
 
 // Asserts that exactly `n` drops were counted, all under `reason`.

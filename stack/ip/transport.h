@@ -48,7 +48,10 @@ struct IcmpError {
   uint8_t type = 0;
   uint8_t code = 0;
   uint16_t next_hop_mtu = 0;  // kFragmentationNeeded only; 0 if the router did not say
-  Ipv4Address original_src;   // addresses of the datagram that caused the error
+  // The refused datagram's total length, for RFC 1191 §5's plateau estimate when the router
+  // gave no next-hop MTU.
+  uint16_t original_total_length = 0;
+  Ipv4Address original_src;  // addresses of the datagram that caused the error
   Ipv4Address original_dst;
   uint8_t protocol = 0;
   // The start of the offending datagram's transport header: at least 8 bytes (ports and,
@@ -78,6 +81,11 @@ class IpSender {
   // Failures (no route, resolution queue full) are counted by the IP layer and returned.
   virtual absl::Status SendIpv4(Ipv4Address dst, uint8_t protocol, PacketBuffer packet,
                                 Instant now) = 0;
+  // A fragmentation-needed error (RFC 1191 §6.1) the transport has checked belongs to a flow
+  // it has in flight (for TCP, RFC 5927 §4.1 and §7.2: the quoted sequence number). Only then
+  // is the path MTU toward error.original_dst lowered, so that a forged error quoting a
+  // guessed address and ports cannot shrink it (Linux tcp_v4_err does the same).
+  virtual void LowerPathMtu(const IcmpError& error, Instant now) = 0;
 };
 
 class FrameSink {

@@ -56,8 +56,10 @@ void Connection::OnIcmpError(const ip::IcmpError& error, SeqNum quoted_seq, Inst
     return;
   }
   if (error.kind == ip::IcmpErrorKind::kFragmentationNeeded) {
-    // RFC 1191 §6.4: the IP layer lowered the path MTU; use the smaller MSS and send
-    // again what was sent too large. This is not congestion: cwnd stays.
+    // RFC 1191 §6.4: the error is about a segment in flight, so the IP layer may lower the
+    // path MTU; use the smaller MSS and send again what was sent too large. This is not
+    // congestion: cwnd stays.
+    ctx_->ip->LowerPathMtu(error, now);
     const uint16_t mss =
         SendMss(peer_mss_, ctx_->ip->MaxPayload(tuple_.remote.addr), options_.mss_clamp);
     if (mss >= snd_mss_) return;

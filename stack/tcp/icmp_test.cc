@@ -60,8 +60,9 @@ TEST(Icmp, FragmentationNeededLowersTheMssAndResends) {
   h.SendString(r.conn, std::string(2920, 'p'));
   h.ExpectSent(Data(1460).Seq(r.our_nxt));
   h.ExpectSent(Data(1460).Seq(r.our_nxt + 1460));
-  h.ip().SetPathMtu(kRemoteAddr, 1000);
   h.layer().OnIcmpError(FragmentationNeeded(r.our_nxt, 1000), h.now());
+  EXPECT_EQ(h.ip().path_mtu_reports, 1) << "the connection believed it and told the IP layer";
+  EXPECT_EQ(h.ip().MaxPayload(kRemoteAddr), 980u);
   h.ExpectSent(Data(960).Seq(r.our_nxt));
   h.ExpectSent(Data(960).Seq(r.our_nxt + 960));
   h.ExpectSent(Data(960).Seq(r.our_nxt + 1920));
@@ -75,10 +76,12 @@ TEST(Icmp, ErrorsQuotingSequenceNumbersNotInFlightAreIgnored) {
   Reached r = ReachState(h, TcpState::kEstablished);
   h.SendString(r.conn, "abc");
   h.PopSent();
-  h.ip().SetPathMtu(kRemoteAddr, 1000);
   h.layer().OnIcmpError(FragmentationNeeded(r.our_nxt + 100, 1000), h.now());
   h.ExpectNothingSent("no retransmission for an error about data not in flight");
   EXPECT_EQ(h.counters().dropped(DropReason::kIcmpUnhandled), 1u);
+  // RFC 5927 §7.2: nor does the path MTU come down for a (possibly forged) error like it.
+  EXPECT_EQ(h.ip().path_mtu_reports, 0);
+  EXPECT_EQ(h.ip().MaxPayload(kRemoteAddr), 1480u);
   // Not even an unreachable error ends a connect when it quotes the wrong sequence number.
   Harness h2;
   Reached r2 = ReachState(h2, TcpState::kSynSent);
@@ -87,15 +90,14 @@ TEST(Icmp, ErrorsQuotingSequenceNumbersNotInFlightAreIgnored) {
   EXPECT_EQ(h2.State(r2.conn), TcpState::kSynSent);
 }
 
-// The IP layer lowers the path MTU before TCP judges the error (stack/ip/icmp.cc); a
-// connection that ignored a stale error must still size its segments to the lower MTU, or
+// The path MTU belongs to the destination: when an error another connection to the same
+// host believed has lowered it, this connection must size its segments to it as well, or
 // every full-sized segment would be refused below and the transfer would stall.
-TEST(Icmp, SegmentsFollowAPathMtuLoweredByAnIgnoredError) {
+TEST(Icmp, SegmentsFollowAPathMtuLoweredForAnotherFlow) {
   Harness h;
   Reached r = ReachState(h, TcpState::kEstablished);
   ASSERT_TRUE(h.layer().SetNoDelay(r.conn, true, h.now()).ok());
-  h.ip().SetPathMtu(kRemoteAddr, 1000);
-  h.layer().OnIcmpError(FragmentationNeeded(r.our_nxt + 100, 1000), h.now());  // not in flight
+  h.ip().SetPathMtu(kRemoteAddr, 1000);  // as the IP layer after another flow's error
   h.SendString(r.conn, std::string(2000, 'p'));
   h.ExpectSent(Data(960).Seq(r.our_nxt));
   h.ExpectSent(Data(960).Seq(r.our_nxt + 960));

@@ -20,12 +20,18 @@ class CaptureIp : public ip::IpSender {
   CaptureIp(Ipv4Address local, size_t mtu) : local_(local), mtu_(mtu) {}
 
   void set_mtu(size_t mtu) { mtu_ = mtu; }
+  size_t mtu() const { return mtu_; }
 
   Ipv4Address local_address() const override { return local_; }
   size_t MaxPayload(Ipv4Address dst) const override { return mtu_ - 20; }
   PacketBuffer AllocPacket() override;
   absl::Status SendIpv4(Ipv4Address dst, uint8_t protocol, PacketBuffer packet,
                         Instant now) override;
+  // The IP layer below TCP lowers the path MTU on a fragmentation-needed error TCP believed
+  // (RFC 1191 §6.1, RFC 5927 §4.1); one path, so one MTU.
+  void LowerPathMtu(const ip::IcmpError& error, Instant now) override {
+    if (error.next_hop_mtu >= 68 && error.next_hop_mtu < mtu_) mtu_ = error.next_hop_mtu;
+  }
 
   std::deque<ObservedSegment>& sent() { return sent_; }
   // A problem with something the stack sent (not TCP, unparseable, oversized), if any.

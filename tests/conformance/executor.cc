@@ -225,15 +225,9 @@ bool Executor::InjectIcmp(const Event& e, const PacketSpec& p) {
     return false;
   }
   icmp->error.original_transport = absl::MakeConstSpan(icmp->quote);
-  // The IP layer below TCP lowers the path MTU on fragmentation-needed (RFC 1191 §6.1).
-  const size_t mtu = icmp->error.next_hop_mtu;
-  if (icmp->error.kind == ip::IcmpErrorKind::kFragmentationNeeded && mtu >= 68 &&
-      mtu < setup_.mtu) {
-    setup_.mtu = mtu;
-    ip_.set_mtu(mtu);
-  }
   Log(absl::StrCat("line ", e.location.line, ": inject icmp ", p.icmp.type, " ", p.icmp.code));
   tcp_->OnIcmpError(icmp->error, now_);
+  setup_.mtu = ip_.mtu();  // lowered if TCP believed a fragmentation-needed error
   AfterStackActivity();
   return !stopped();
 }

@@ -124,6 +124,15 @@ class FakeIpSender : public ip::IpSender {
   }
 
   void SetPathMtu(Ipv4Address dst, size_t mtu) { path_mtu_[dst] = mtu; }
+  // As the IP layer: a checked fragmentation-needed error lowers the path MTU (not below 68).
+  void LowerPathMtu(const ip::IcmpError& error, Instant now) override {
+    ++path_mtu_reports;
+    if (error.next_hop_mtu >= 68 &&
+        size_t{error.next_hop_mtu} < MaxPayload(error.original_dst) + 20) {
+      path_mtu_[error.original_dst] = error.next_hop_mtu;
+    }
+  }
+  int path_mtu_reports = 0;  // LowerPathMtu calls: errors the connection believed
 
   std::deque<SentSegment> sent;
   absl::Status fail_with = absl::OkStatus();
