@@ -96,11 +96,11 @@ int Main() {
   if (const int64_t kib = absl::GetFlag(FLAGS_ours_send_buffer_kib); kib > 0) {
     ours.send_buffer_bytes = static_cast<size_t>(kib) * 1024;
   }
-  auto network = test::SharedPathNetwork::Create(options);
+  auto network = Net::Create(options);
   if (!network.ok()) {
     return Fail(absl::StrCat("cannot set up the network: ", network.status().ToString()));
   }
-  test::SharedPathNetwork& net = **network;
+  Net& net = **network;
 
   std::cout << "bench-loss: one bulk flow into a Linux receiver; Linux's TCP, then ours, on the "
                "same path\n"
