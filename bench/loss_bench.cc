@@ -17,14 +17,14 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "bench/bench_network.h"
-#include "bench/goodput_run.h"
 #include "bench/interrupt_cleanup.h"
-#include "bench/loss_rules.h"
 #include "bench/loss_table.h"
 #include "stack/tcp/congestion/congestion_control.h"
 #include "tests/support/command.h"
+#include "tests/support/goodput_run.h"
+#include "tests/support/loss_rules.h"
 #include "tests/support/netns.h"
+#include "tests/support/shared_path_network.h"
 
 ABSL_FLAG(std::string, losses, "0,1,5", "loss rates in percent, comma-separated (0.1 steps)");
 ABSL_FLAG(int64_t, mib, 32, "MiB moved per run");
@@ -45,9 +45,10 @@ namespace {
 constexpr int kExitRunFailed = 1;
 constexpr int kExitSetup = 2;
 constexpr int kHighLossPerMille = 50;
+using Net = test::SharedPathNetwork;
 
 // A completed run is a goodput sample; a failed one is counted.
-void Record(const RunResult& result, std::vector<double>* samples, int* failed) {
+void Record(const test::RunResult& result, std::vector<double>* samples, int* failed) {
   if (result.status.ok()) {
     samples->push_back(result.Mbps());
   } else {
@@ -61,7 +62,7 @@ int Fail(const std::string& message) {
 }
 
 int Main() {
-  auto losses = ParseLossPercentages(absl::GetFlag(FLAGS_losses));
+  auto losses = test::ParseLossPercentages(absl::GetFlag(FLAGS_losses));
   if (!losses.ok()) return Fail(absl::StrCat("--losses: ", losses.status().message()));
   const int repeats = absl::GetFlag(FLAGS_repeats);
   const int64_t mib = absl::GetFlag(FLAGS_mib);
@@ -83,7 +84,10 @@ int Main() {
   if (!test::HaveProgram("nft")) return Fail("needs `nft` (nftables) for the loss rules");
   if (absl::Status s = InstallInterruptCleanup(); !s.ok()) return Fail(s.ToString());
 
-  BenchNetworkOptions options;
+  test::SharedPathOptions options;
+  options.netns_tag = "bench";
+  options.on_netns_created = RegisterNamespace;
+  options.on_netns_deleting = UnregisterNamespace;
   options.added_rtt = Duration::Millis(absl::GetFlag(FLAGS_rtt_ms));
   options.stall_timeout = Duration::Seconds(absl::GetFlag(FLAGS_stall_timeout_s));
   options.pcap_path = absl::GetFlag(FLAGS_pcap);
@@ -92,18 +96,18 @@ int Main() {
   if (const int64_t kib = absl::GetFlag(FLAGS_ours_send_buffer_kib); kib > 0) {
     ours.send_buffer_bytes = static_cast<size_t>(kib) * 1024;
   }
-  auto network = BenchNetwork::Create(options);
+  auto network = Net::Create(options);
   if (!network.ok()) {
     return Fail(absl::StrCat("cannot set up the network: ", network.status().ToString()));
   }
-  BenchNetwork& net = **network;
+  Net& net = **network;
 
   std::cout << "bench-loss: one bulk flow into a Linux receiver; Linux's TCP, then ours, on the "
                "same path\n"
-            << "  receiver  " << kReceiverAddress.ToString() << ":" << kReceiverPort.value()
-            << " on bridge br0 in " << net.receiver_netns() << "\n"
-            << "  senders   Linux " << kLinuxSenderAddress.ToString() << " (veth from "
-            << net.sender_netns() << "), ours " << kStackAddress.ToString() << " (TAP)\n"
+            << "  receiver  " << Net::kReceiverAddress.ToString() << ":"
+            << Net::kReceiverPort.value() << " on bridge br0 in " << net.receiver_netns() << "\n"
+            << "  senders   Linux " << Net::kLinuxSenderAddress.ToString() << " (veth from "
+            << net.sender_netns() << "), ours " << Net::kStackAddress.ToString() << " (TAP)\n"
             << "  delay     " << net.delay_note() << "\n"
             << "  loss      nftables numgen random on br0's input (data) and output (ACKs)\n"
             << "  ours      --cc=" << cc << ", send buffer " << ours.send_buffer_bytes / 1024
@@ -123,13 +127,13 @@ int Main() {
     LossRow row;
     row.per_mille = per_mille;
     row.bytes = static_cast<uint64_t>(per_mille >= kHighLossPerMille ? high_loss_mib : mib) << 20;
-    const Payload payload = Payload::Make(row.bytes, absl::GetFlag(FLAGS_seed));
+    const test::Payload payload = test::Payload::Make(row.bytes, absl::GetFlag(FLAGS_seed));
     for (int run = 1; run <= repeats; ++run) {
       const std::string label =
-          absl::StrFormat("loss %-5s run %d/%d", LossLabel(per_mille), run, repeats);
-      const RunResult kernel_run = RunLinuxSender(net, payload, per_mille, linux_cc);
+          absl::StrFormat("loss %-5s run %d/%d", test::LossLabel(per_mille), run, repeats);
+      const test::RunResult kernel_run = test::RunLinuxSender(net, payload, per_mille, linux_cc);
       std::cout << label << "  Linux " << kernel_run.Summary() << std::endl;
-      const RunResult our_run = RunOurSender(net, payload, per_mille, ours);
+      const test::RunResult our_run = test::RunOurSender(net, payload, per_mille, ours);
       std::cout << label << "  ours  " << our_run.Summary() << std::endl;
       Record(kernel_run, &row.linux_mbps, &row.linux_failed);
       Record(our_run, &row.ours_mbps, &row.ours_failed);

@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "bench/loss_rules.h"
+#include "tests/support/loss_rules.h"
 
 namespace tcpaas::bench {
 namespace {
@@ -49,11 +49,11 @@ std::string FormatLossTable(const std::vector<LossRow>& rows) {
                       "ours Mbit/s", "ours/Linux", "runs (Linux; ours)");
   for (const LossRow& row : rows) {
     const std::optional<double> ratio = row.Ratio();
-    absl::StrAppendFormat(&out, "%-6s %-9s %14s %14s %11s   %s; %s\n", LossLabel(row.per_mille),
-                          Size(row.bytes), Mbps(row.LinuxMedian()), Mbps(row.OursMedian()),
-                          ratio ? absl::StrFormat("%.2f", *ratio) : std::string("n/a"),
-                          Runs(row.linux_mbps.size(), row.linux_failed),
-                          Runs(row.ours_mbps.size(), row.ours_failed));
+    absl::StrAppendFormat(
+        &out, "%-6s %-9s %14s %14s %11s   %s; %s\n", test::LossLabel(row.per_mille),
+        Size(row.bytes), Mbps(row.LinuxMedian()), Mbps(row.OursMedian()),
+        ratio ? absl::StrFormat("%.2f", *ratio) : std::string("n/a"),
+        Runs(row.linux_mbps.size(), row.linux_failed), Runs(row.ours_mbps.size(), row.ours_failed));
   }
   return out;
 }
@@ -62,7 +62,7 @@ std::string FormatRatioLines(const std::vector<LossRow>& rows) {
   std::string out;
   for (const LossRow& row : rows) {
     const std::optional<double> ratio = row.Ratio();
-    absl::StrAppendFormat(&out, "bench-loss: loss=%s ratio=%s\n", LossLabel(row.per_mille),
+    absl::StrAppendFormat(&out, "bench-loss: loss=%s ratio=%s\n", test::LossLabel(row.per_mille),
                           ratio ? absl::StrFormat("%.2f", *ratio) : std::string("n/a"));
   }
   return out;

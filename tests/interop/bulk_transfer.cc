@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_format.h"
 #include "stack/runtime/clock.h"
-#include "tests/interop/pattern_stream.h"
+#include "tests/support/pattern_stream.h"
 
 namespace tcpaas::interop {
 
@@ -18,8 +18,8 @@ std::string TransferResult::Summary() const {
 
 TransferResult SendPattern(uint64_t seed, uint64_t total, size_t chunk, const WriteFn& write) {
   TransferResult result;
-  PatternStream pattern(seed);
-  Sha256 hash;
+  test::PatternStream pattern(seed);
+  test::Sha256 hash;
   std::vector<uint8_t> buf(chunk);
   Instant start = runtime::MonotonicNow();
   while (result.bytes < total) {
@@ -32,14 +32,14 @@ TransferResult SendPattern(uint64_t seed, uint64_t total, size_t chunk, const Wr
     result.bytes += n;
   }
   result.elapsed = runtime::MonotonicNow() - start;
-  result.sha256 = Sha256::Hex(hash.Finish());
+  result.sha256 = test::Sha256::Hex(hash.Finish());
   return result;
 }
 
 TransferResult ReceivePattern(uint64_t seed, size_t chunk, const ReadFn& read) {
   TransferResult result;
-  PatternStream pattern(seed);
-  Sha256 hash;
+  test::PatternStream pattern(seed);
+  test::Sha256 hash;
   std::vector<uint8_t> buf(chunk);
   Instant start = runtime::MonotonicNow();
   for (;;) {
@@ -56,7 +56,7 @@ TransferResult ReceivePattern(uint64_t seed, size_t chunk, const ReadFn& read) {
     result.bytes += *n;
   }
   result.elapsed = runtime::MonotonicNow() - start;
-  result.sha256 = Sha256::Hex(hash.Finish());
+  result.sha256 = test::Sha256::Hex(hash.Finish());
   return result;
 }
 

@@ -14,7 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "stack/base/time.h"
-#include "tests/interop/sha256.h"
+#include "tests/support/sha256.h"
 
 namespace tcpaas::interop {
 

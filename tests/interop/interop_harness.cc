@@ -16,8 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
 #include "stack/host/host.h"
-#include "stack/link/pcap_writer.h"
-#include "stack/link/tap_device.h"
+#include "tests/support/tap_stack.h"
 
 namespace tcpaas::interop {
 namespace {
@@ -81,62 +80,43 @@ absl::Status InteropHarness::Init(InteropOptions options) {
   if (!ns.ok()) return ns.status();
   netns_ = std::move(*ns);
 
-  tap_name_ = UniqueTapName();
-  link::TapOptions tap_options;
-  tap_options.name = tap_name_;
-  tap_options.mtu = options_.mtu;
-  tap_options.netns = netns_->name();
-  tap_options.mac = kStackMac;
-  tap_options.bring_up = true;
-  auto tap = link::TapDevice::Create(tap_options);
-  if (!tap.ok()) return tap.status();
-
-  // Kernel side. gso_max_segs 1 makes the kernel's TCP build one skb per segment, so the
-  // nftables loss rules (which see skbs before software GSO cuts them) drop single segments
-  // rather than 64 KiB bursts; what goes over the TAP is the same either way.
-  const std::string kernel_cidr = absl::StrCat(kKernelAddress.ToString(), "/", kPrefixLength);
-  for (const std::vector<std::string>& argv : std::vector<std::vector<std::string>>{
-           {"ip", "link", "set", "lo", "up"},
-           {"ip", "link", "set", tap_name_, "gso_max_segs", "1"},
-           {"ip", "addr", "add", kernel_cidr, "dev", tap_name_},
-           {"ip", "link", "set", tap_name_, "up"},
-       }) {
-    if (absl::Status s = netns_->Exec(argv); !s.ok()) return s;
-  }
-
   std::error_code ec;
   std::filesystem::create_directories(ArtifactsDir(), ec);
   if (ec) {
     return absl::InternalError(absl::StrCat("cannot create ", ArtifactsDir(), ": ", ec.message()));
   }
   pcap_path_ = absl::StrCat(ArtifactsDir(), "/", options_.name, ".pcap");
-  link::PcapFile::Options pcap_options;
-  pcap_options.link_type = link::PcapLinkType((*tap)->link_layer());
-  pcap_options.snaplen = options_.pcap_snaplen;
-  pcap_options.max_bytes = options_.pcap_max_bytes;
-  auto pcap_file = link::PcapFile::Open(pcap_path_, pcap_options);
-  if (!pcap_file.ok()) return pcap_file.status();
-  auto device = std::make_unique<link::PcapWriter>(std::move(*tap), std::move(*pcap_file));
 
-  HostConfig config;
-  config.interface.link_layer = link::LinkLayer::kEthernet;
-  config.interface.mac = kStackMac;
-  config.interface.address = Ipv4Cidr{kStackAddress, kPrefixLength};
-  config.interface.mtu = options_.mtu;
-  config.tcp = options_.tcp;
-  runtime::StackThreadOptions thread_options;
-  thread_options.thread_name = "interop-stack";
-  thread_ = std::make_unique<runtime::StackThread>(config, std::move(device), thread_options);
-  tcp_ = std::make_unique<BlockingTcp>(thread_.get());
-  return thread_->Start();
+  tap_name_ = UniqueTapName();
+  test::TapStackOptions stack_options;
+  stack_options.netns = netns_->name();
+  stack_options.tap_name = tap_name_;
+  stack_options.mac = kStackMac;
+  stack_options.address = Ipv4Cidr{kStackAddress, kPrefixLength};
+  stack_options.mtu = options_.mtu;
+  stack_options.tcp = options_.tcp;
+  stack_options.thread_name = "interop-stack";
+  stack_options.pcap_path = pcap_path_;
+  stack_options.pcap_snaplen = options_.pcap_snaplen;
+  stack_options.pcap_max_bytes = options_.pcap_max_bytes;
+  auto stack = test::TapStack::Start(stack_options);
+  if (!stack.ok()) return stack.status();
+  stack_ = std::move(*stack);
+
+  // Kernel side. gso_max_segs 1 makes the kernel's TCP build one skb per segment, so the
+  // nftables loss rules (which see skbs before software GSO cuts them) drop single segments
+  // rather than 64 KiB bursts; what goes over the TAP is the same either way.
+  return netns_->ExecAll({
+      {"ip", "link", "set", "lo", "up"},
+      {"ip", "link", "set", tap_name_, "gso_max_segs", "1"},
+      {"ip", "addr", "add", absl::StrCat(kKernelAddress.ToString(), "/", kPrefixLength), "dev",
+       tap_name_},
+      {"ip", "link", "set", tap_name_, "up"},
+  });
 }
 
 InteropHarness::~InteropHarness() {
-  // The event handler (tcp_) must outlive the stack thread: stopping aborts connections,
-  // which delivers close events.
-  if (thread_ != nullptr) thread_->Stop();
-  thread_.reset();  // closes the capture and the TAP
-  tcp_.reset();
+  stack_.reset();  // stops the stack, closes the capture and the TAP
   netns_.reset();  // `ip netns del`: the kernel sockets' namespace goes with the last socket
 
   if (!pcap_path_.empty()) {
@@ -155,14 +135,14 @@ test::CommandResult InteropHarness::RunInNetns(const std::vector<std::string>& a
   return netns_->Run(argv);
 }
 
-absl::StatusOr<KernelSocket> InteropHarness::KernelListen(Port port, int backlog) {
-  return KernelSocket::Listen(netns(), Endpoint{kKernelAddress, port}, backlog,
-                              options_.kernel_io_timeout);
+absl::StatusOr<test::KernelSocket> InteropHarness::KernelListen(Port port, int backlog) {
+  return test::KernelSocket::Listen(netns(), Endpoint{kKernelAddress, port}, backlog,
+                                    options_.kernel_io_timeout);
 }
 
-absl::StatusOr<KernelSocket> InteropHarness::KernelConnect(Port stack_port) {
-  return KernelSocket::Connect(netns(), Endpoint{kStackAddress, stack_port},
-                               options_.kernel_io_timeout);
+absl::StatusOr<test::KernelSocket> InteropHarness::KernelConnect(Port stack_port) {
+  return test::KernelSocket::Connect(netns(), Endpoint{kStackAddress, stack_port},
+                                     options_.kernel_io_timeout);
 }
 
 absl::Status InteropHarness::SetTcpLoss(int per_mille) {
@@ -247,7 +227,7 @@ absl::StatusOr<std::pair<uint64_t, uint64_t>> InteropHarness::LossDrops() {
 }
 
 std::string InteropHarness::CountersSummary() {
-  StackCounters c = thread_->CountersSnapshot();
+  StackCounters c = stack_->stack().CountersSnapshot();
   std::string drops;
   for (size_t i = 0; i < c.drops.size(); ++i) {
     if (c.drops[i] == 0) continue;

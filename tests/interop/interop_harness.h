@@ -3,7 +3,7 @@
 //
 //   namespace tcpaas-interop-<pid>-<n>                        (deleted with the harness)
 //     kernel: <tap> 198.18.0.1/24, lo up   <== TAP ==>   our stack 198.18.0.2/24
-//                                                        StackThread over PcapWriter(TapDevice)
+//                                                        TapStack (tests/support/tap_stack.h)
 //
 // Kernel sockets are opened inside the namespace (KernelListen/KernelConnect) and may then be
 // used from any thread. Our side is reached through BlockingTcp.
@@ -31,9 +31,10 @@
 #include "stack/runtime/stack_thread.h"
 #include "stack/tcp/types.h"
 #include "stack/wire/addr.h"
-#include "tests/interop/blocking_tcp.h"
-#include "tests/interop/kernel_socket.h"
+#include "tests/support/blocking_tcp.h"
+#include "tests/support/kernel_socket.h"
 #include "tests/support/netns.h"
+#include "tests/support/tap_stack.h"
 
 namespace tcpaas::interop {
 
@@ -72,13 +73,13 @@ class InteropHarness {
   // Runs a command inside the namespace.
   test::CommandResult RunInNetns(const std::vector<std::string>& argv);
 
-  BlockingTcp& tcp() { return *tcp_; }
-  runtime::StackThread& stack() { return *thread_; }
+  test::BlockingTcp& tcp() { return stack_->tcp(); }
+  runtime::StackThread& stack() { return stack_->stack(); }
 
   // Kernel sockets inside the namespace: a listener on 198.18.0.1:port, a client connected to
   // our stack's 198.18.0.2:port.
-  absl::StatusOr<KernelSocket> KernelListen(Port port, int backlog = 16);
-  absl::StatusOr<KernelSocket> KernelConnect(Port stack_port);
+  absl::StatusOr<test::KernelSocket> KernelListen(Port port, int backlog = 16);
+  absl::StatusOr<test::KernelSocket> KernelConnect(Port stack_port);
 
   // Loses `per_mille`/1000 of the TCP packets between the kernel and our stack, in each
   // direction, with nftables `numgen random` rules in the namespace (0 removes them).
@@ -101,8 +102,7 @@ class InteropHarness {
   std::string tap_name_;
   std::string pcap_path_;
   bool black_hole_ready_ = false;
-  std::unique_ptr<runtime::StackThread> thread_;
-  std::unique_ptr<BlockingTcp> tcp_;
+  std::unique_ptr<test::TapStack> stack_;
 };
 
 // The directory for captures of failed runs: $TCPAAS_ARTIFACTS_DIR or /tmp/tcpaas-artifacts.

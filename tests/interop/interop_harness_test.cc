@@ -12,14 +12,17 @@
 
 #include "gtest/gtest.h"
 #include "tests/interop/kernel_ping.h"
-#include "tests/interop/kernel_socket.h"
-#include "tests/interop/pattern_stream.h"
 #include "tests/interop/status_assertions.h"
 #include "tests/support/command.h"
+#include "tests/support/kernel_socket.h"
 #include "tests/support/netns.h"
+#include "tests/support/pattern_stream.h"
 
 namespace tcpaas::interop {
 namespace {
+
+using test::KernelSocket;
+using test::PatternStream;
 
 bool NetnsExists(const std::string& name) {
   return std::filesystem::exists(std::filesystem::path("/var/run/netns") / name);

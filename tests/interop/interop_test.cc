@@ -19,21 +19,27 @@
 #include "gtest/gtest.h"
 #include "stack/host/host.h"
 #include "stack/runtime/clock.h"
-#include "tests/interop/blocking_tcp.h"
 #include "tests/interop/bulk_transfer.h"
 #include "tests/interop/interop_harness.h"
 #include "tests/interop/kernel_ping.h"
-#include "tests/interop/kernel_socket.h"
-#include "tests/interop/pattern_stream.h"
 #include "tests/interop/status_assertions.h"
+#include "tests/support/blocking_tcp.h"
 #include "tests/support/command.h"
+#include "tests/support/kernel_socket.h"
 #include "tests/support/netns.h"
+#include "tests/support/pattern_stream.h"
 
 ABSL_FLAG(int64_t, interop_bulk_mib, 64, "MiB moved in each direction by the bulk tests");
-ABSL_FLAG(int64_t, interop_lossy_mib, 64, "MiB moved in each direction by the loss tests");
+ABSL_FLAG(int64_t, interop_lossy_mib, 64,
+          "MiB moved in each direction (by each sender) by the loss tests");
 
 namespace tcpaas::interop {
 namespace {
+
+using test::BlockingConnection;
+using test::ConnectionFacts;
+using test::KernelSocket;
+using test::PatternStream;
 
 constexpr Duration kStep = Duration::Seconds(10);      // one handshake, line or close
 constexpr Duration kProgress = Duration::Seconds(60);  // longest stall of a bulk transfer

@@ -125,6 +125,13 @@ absl::Status TestNetns::Exec(const std::vector<std::string>& argv) {
   return absl::OkStatus();
 }
 
+absl::Status TestNetns::ExecAll(const std::vector<std::vector<std::string>>& commands) {
+  for (const std::vector<std::string>& argv : commands) {
+    if (absl::Status s = Exec(argv); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 void RemoveStaleTestNamespaces() {
   DIR* dir = opendir(kNetnsDir);
   if (dir == nullptr) return;  // no namespaces at all

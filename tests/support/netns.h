@@ -43,6 +43,8 @@ class TestNetns {
   // Runs `ip netns exec <name> argv...`; an error carrying the command and its output when
   // it exits non-zero.
   absl::Status Exec(const std::vector<std::string>& argv);
+  // Exec() of each command in turn, up to the first that fails.
+  absl::Status ExecAll(const std::vector<std::vector<std::string>>& commands);
   CommandResult Run(const std::vector<std::string>& argv);
 
  private:

@@ -1,6 +1,6 @@
-#include "tests/interop/pattern_stream.h"
+#include "tests/support/pattern_stream.h"
 
-namespace tcpaas::interop {
+namespace tcpaas::test {
 namespace {
 
 // SplitMix64's output function: a bijective mix, so every (seed, index) gives its own word.
@@ -32,4 +32,4 @@ std::optional<uint64_t> PatternStream::Check(absl::Span<const uint8_t> in) {
   return first_bad;
 }
 
-}  // namespace tcpaas::interop
+}  // namespace tcpaas::test

@@ -1,4 +1,4 @@
-#include "bench/loss_rules.h"
+#include "tests/support/loss_rules.h"
 
 #include <cstdlib>
 
@@ -10,7 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
-namespace tcpaas::bench {
+namespace tcpaas::test {
 namespace {
 
 double Percent(uint64_t part, uint64_t whole) {
@@ -135,4 +135,4 @@ std::string LossLabel(int per_mille) {
   return absl::StrCat(per_mille / 10, ".", per_mille % 10, "%");
 }
 
-}  // namespace tcpaas::bench
+}  // namespace tcpaas::test

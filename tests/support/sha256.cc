@@ -1,9 +1,9 @@
-#include "tests/interop/sha256.h"
+#include "tests/support/sha256.h"
 
 #include <algorithm>
 #include <cstring>
 
-namespace tcpaas::interop {
+namespace tcpaas::test {
 namespace {
 
 // FIPS 180-4 §4.2.2: the first 32 bits of the fractional parts of the cube roots of the
@@ -128,4 +128,4 @@ std::string Sha256::Hex(const Digest& digest) {
   return out;
 }
 
-}  // namespace tcpaas::interop
+}  // namespace tcpaas::test

@@ -1,11 +1,11 @@
-#include "bench/loss_rules.h"
+#include "tests/support/loss_rules.h"
 
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
 
-namespace tcpaas::bench {
+namespace tcpaas::test {
 namespace {
 
 const LossPath kPath{Ipv4Address::FromOctets(198, 18, 0, 1), Port(5201)};
@@ -119,4 +119,4 @@ TEST(LossLabelTest, WholeAndTenths) {
 }
 
 }  // namespace
-}  // namespace tcpaas::bench
+}  // namespace tcpaas::test

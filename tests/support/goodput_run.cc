@@ -1,4 +1,4 @@
-#include "bench/goodput_run.h"
+#include "tests/support/goodput_run.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -15,10 +15,10 @@
 #include "absl/strings/str_format.h"
 #include "absl/types/span.h"
 #include "stack/runtime/clock.h"
-#include "tests/interop/pattern_stream.h"
-#include "tests/interop/sha256.h"
+#include "tests/support/pattern_stream.h"
+#include "tests/support/sha256.h"
 
-namespace tcpaas::bench {
+namespace tcpaas::test {
 namespace {
 
 // Bytes per write() of either sender and per read() of the receiver.
@@ -30,7 +30,7 @@ using FinishFn = std::function<absl::Status()>;
 
 // Installs the loss rules, sends the payload from a second thread while this one reads it at
 // the receiver until EOF, then takes the rules' counters and removes the rules.
-RunResult Measure(BenchNetwork& network, interop::KernelSocket& receiver, const Payload& payload,
+RunResult Measure(SharedPathNetwork& network, KernelSocket& receiver, const Payload& payload,
                   int per_mille, const WriteFn& write, const FinishFn& finish) {
   RunResult result;
   if (absl::Status s = network.SetLoss(per_mille); !s.ok()) {
@@ -81,8 +81,8 @@ RunResult Measure(BenchNetwork& network, interop::KernelSocket& receiver, const 
   absl::Status cleared = network.ClearLoss();
   if (counters.ok()) result.loss = *counters;
 
-  result.sha256_received = interop::Sha256::Hex(
-      interop::Sha256::Of(absl::MakeConstSpan(got).first(result.bytes_received)));
+  result.sha256_received =
+      Sha256::Hex(Sha256::Of(absl::MakeConstSpan(got).first(result.bytes_received)));
   if (!send_status.ok()) {
     result.status =
         absl::Status(send_status.code(), absl::StrCat("sender: ", send_status.message()));
@@ -103,7 +103,7 @@ RunResult Measure(BenchNetwork& network, interop::KernelSocket& receiver, const 
   return result;
 }
 
-std::string LinuxSenderNotes(const interop::KernelSocket& sender) {
+std::string LinuxSenderNotes(const KernelSocket& sender) {
   char name[16] = {};  // TCP_CA_NAME_MAX in <linux/tcp.h>
   socklen_t name_length = sizeof(name);
   std::string cc = "?";
@@ -116,7 +116,7 @@ std::string LinuxSenderNotes(const interop::KernelSocket& sender) {
                          info->tcpi_total_retrans, info->tcpi_rtt, info->tcpi_snd_cwnd);
 }
 
-std::string OurSenderNotes(interop::BlockingConnection& conn, const std::string& cc) {
+std::string OurSenderNotes(BlockingConnection& conn, const std::string& cc) {
   auto stats = conn.Stats();
   if (!stats.ok()) return absl::StrCat("ours ", cc, ": ", stats.status().message());
   uint64_t retransmits = 0;
@@ -139,8 +139,8 @@ RunResult Failed(absl::Status status) {
 Payload Payload::Make(uint64_t size, uint64_t seed) {
   Payload payload;
   payload.bytes.resize(size);
-  interop::PatternStream(seed).Fill(absl::MakeSpan(payload.bytes));
-  payload.sha256 = interop::Sha256::Hex(interop::Sha256::Of(payload.bytes));
+  PatternStream(seed).Fill(absl::MakeSpan(payload.bytes));
+  payload.sha256 = Sha256::Hex(Sha256::Of(payload.bytes));
   return payload;
 }
 
@@ -156,7 +156,7 @@ std::string RunResult::Summary() const {
                          loss.Summary(), sender_notes);
 }
 
-RunResult RunLinuxSender(BenchNetwork& network, const Payload& payload, int per_mille,
+RunResult RunLinuxSender(SharedPathNetwork& network, const Payload& payload, int per_mille,
                          const std::string& congestion_control) {
   auto sender = network.ConnectLinuxSender();
   if (!sender.ok()) return Failed(sender.status());
@@ -177,9 +177,10 @@ RunResult RunLinuxSender(BenchNetwork& network, const Payload& payload, int per_
   return result;
 }
 
-RunResult RunOurSender(BenchNetwork& network, const Payload& payload, int per_mille,
+RunResult RunOurSender(SharedPathNetwork& network, const Payload& payload, int per_mille,
                        const tcp::ConnectionOptions& options) {
-  auto conn = network.tcp().Connect(Endpoint{kReceiverAddress, kReceiverPort}, options);
+  auto conn = network.tcp().Connect(
+      Endpoint{SharedPathNetwork::kReceiverAddress, SharedPathNetwork::kReceiverPort}, options);
   if (!conn.ok()) return Failed(conn.status());
   const Duration stall = network.options().stall_timeout;
   if (absl::Status s = (*conn)->WaitEstablished(stall); !s.ok()) return Failed(s);
@@ -195,4 +196,4 @@ RunResult RunOurSender(BenchNetwork& network, const Payload& payload, int per_mi
   return result;
 }
 
-}  // namespace tcpaas::bench
+}  // namespace tcpaas::test

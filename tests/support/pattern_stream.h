@@ -1,8 +1,8 @@
 // A reproducible pseudo-random byte stream for bulk transfers. The sender draws its bytes
 // from it; the receiver draws the same stream to find the first byte that arrived wrong, which
 // says far more than a hash mismatch alone.
-#ifndef TCPAAS_TESTS_INTEROP_PATTERN_STREAM_H_
-#define TCPAAS_TESTS_INTEROP_PATTERN_STREAM_H_
+#ifndef TCPAAS_TESTS_SUPPORT_PATTERN_STREAM_H_
+#define TCPAAS_TESTS_SUPPORT_PATTERN_STREAM_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -10,7 +10,7 @@
 
 #include "absl/types/span.h"
 
-namespace tcpaas::interop {
+namespace tcpaas::test {
 
 class PatternStream {
  public:
@@ -33,6 +33,6 @@ class PatternStream {
   uint64_t word_ = 0;  // the 8 bytes of stream at position_ & ~7
 };
 
-}  // namespace tcpaas::interop
+}  // namespace tcpaas::test
 
-#endif  // TCPAAS_TESTS_INTEROP_PATTERN_STREAM_H_
+#endif  // TCPAAS_TESTS_SUPPORT_PATTERN_STREAM_H_

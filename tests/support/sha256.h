@@ -1,8 +1,8 @@
 // SHA-256 (FIPS 180-4, same function as FIPS 180-2) for comparing what one end of a
 // connection sent with what the other end received. Test support only: not constant-time and
 // not meant for anything secret.
-#ifndef TCPAAS_TESTS_INTEROP_SHA256_H_
-#define TCPAAS_TESTS_INTEROP_SHA256_H_
+#ifndef TCPAAS_TESTS_SUPPORT_SHA256_H_
+#define TCPAAS_TESTS_SUPPORT_SHA256_H_
 
 #include <array>
 #include <cstddef>
@@ -11,7 +11,7 @@
 
 #include "absl/types/span.h"
 
-namespace tcpaas::interop {
+namespace tcpaas::test {
 
 class Sha256 {
  public:
@@ -40,6 +40,6 @@ class Sha256 {
   uint64_t length_ = 0;
 };
 
-}  // namespace tcpaas::interop
+}  // namespace tcpaas::test
 
-#endif  // TCPAAS_TESTS_INTEROP_SHA256_H_
+#endif  // TCPAAS_TESTS_SUPPORT_SHA256_H_

@@ -1,4 +1,4 @@
-#include "tests/interop/blocking_tcp.h"
+#include "tests/support/blocking_tcp.h"
 
 #include <chrono>
 #include <utility>
@@ -7,7 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "stack/host/host.h"
 
-namespace tcpaas::interop {
+namespace tcpaas::test {
 namespace {
 
 std::chrono::steady_clock::time_point DeadlineAfter(Duration timeout) {
@@ -247,4 +247,4 @@ absl::StatusOr<std::unique_ptr<BlockingConnection>> BlockingListener::Accept(Dur
   }
 }
 
-}  // namespace tcpaas::interop
+}  // namespace tcpaas::test

@@ -1,6 +1,7 @@
-// The benchmark's packet loss: nftables rules in the receiver's namespace, on the bridge that
-// both senders (our stack's TAP and the Linux sender's veth) are ports of, so one rule loses
-// the same share of packets whichever sender runs (bench/README.md, "Topology").
+// The shared path's packet loss (shared_path_network.h): nftables rules in the receiver's
+// namespace, on the bridge that both senders (our stack's TAP and the Linux sender's veth) are
+// ports of, so one rule loses the same share of packets whichever sender runs
+// (bench/README.md, "Topology").
 //
 //   table bridge tcpaas_bench_loss
 //     chain to_receiver  (hook input:  bridge -> the receiver's stack)   data segments
@@ -10,8 +11,8 @@
 // (`numgen random`). Dropping in the bridge's hooks is loss on the wire for both ends: the
 // sender is in another namespace, and the receiver's TCP never learns that its ACK was
 // dropped (the bridge reports every transmit as done).
-#ifndef TCPAAS_BENCH_LOSS_RULES_H_
-#define TCPAAS_BENCH_LOSS_RULES_H_
+#ifndef TCPAAS_TESTS_SUPPORT_LOSS_RULES_H_
+#define TCPAAS_TESTS_SUPPORT_LOSS_RULES_H_
 
 #include <cstdint>
 #include <string>
@@ -21,7 +22,7 @@
 #include "absl/status/statusor.h"
 #include "stack/wire/addr.h"
 
-namespace tcpaas::bench {
+namespace tcpaas::test {
 
 inline constexpr char kLossTable[] = "tcpaas_bench_loss";
 // The highest loss the benchmark accepts: beyond it no TCP finishes in useful time.
@@ -59,6 +60,6 @@ absl::StatusOr<std::vector<int>> ParseLossPercentages(std::string_view list);
 // "1%", "0.5%", "0%".
 std::string LossLabel(int per_mille);
 
-}  // namespace tcpaas::bench
+}  // namespace tcpaas::test
 
-#endif  // TCPAAS_BENCH_LOSS_RULES_H_
+#endif  // TCPAAS_TESTS_SUPPORT_LOSS_RULES_H_

@@ -1,4 +1,4 @@
-#include "tests/interop/sha256.h"
+#include "tests/support/sha256.h"
 
 #include <string>
 #include <string_view>
@@ -6,7 +6,7 @@
 
 #include "gtest/gtest.h"
 
-namespace tcpaas::interop {
+namespace tcpaas::test {
 namespace {
 
 absl::Span<const uint8_t> Bytes(std::string_view s) {
@@ -64,4 +64,4 @@ TEST(Sha256Test, KnownVectorsInUnevenPieces) {
 }
 
 }  // namespace
-}  // namespace tcpaas::interop
+}  // namespace tcpaas::test

@@ -11,8 +11,8 @@
 //
 // Timeouts bound the wait for *progress* (the next event), not a whole transfer, so a long
 // transfer never times out while it moves.
-#ifndef TCPAAS_TESTS_INTEROP_BLOCKING_TCP_H_
-#define TCPAAS_TESTS_INTEROP_BLOCKING_TCP_H_
+#ifndef TCPAAS_TESTS_SUPPORT_BLOCKING_TCP_H_
+#define TCPAAS_TESTS_SUPPORT_BLOCKING_TCP_H_
 
 #include <condition_variable>
 #include <cstddef>
@@ -33,7 +33,7 @@
 #include "stack/tcp/types.h"
 #include "stack/wire/addr.h"
 
-namespace tcpaas::interop {
+namespace tcpaas::test {
 
 class BlockingConnection;
 class BlockingListener;
@@ -161,6 +161,6 @@ class BlockingListener {
   tcp::ListenerId id_;
 };
 
-}  // namespace tcpaas::interop
+}  // namespace tcpaas::test
 
-#endif  // TCPAAS_TESTS_INTEROP_BLOCKING_TCP_H_
+#endif  // TCPAAS_TESTS_SUPPORT_BLOCKING_TCP_H_

@@ -1,4 +1,4 @@
-#include "tests/interop/kernel_socket.h"
+#include "tests/support/kernel_socket.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -16,7 +16,7 @@
 #include "absl/strings/str_format.h"
 #include "stack/link/netns.h"
 
-namespace tcpaas::interop {
+namespace tcpaas::test {
 namespace {
 
 sockaddr_in ToSockaddr(Endpoint e) {
@@ -212,4 +212,4 @@ std::string KernelSocket::InfoString() const {
       info.tcpi_rcv_mss);
 }
 
-}  // namespace tcpaas::interop
+}  // namespace tcpaas::test

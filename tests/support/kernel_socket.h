@@ -4,8 +4,8 @@
 //
 // Every socket is blocking with SO_RCVTIMEO and SO_SNDTIMEO, so a stack bug shows up as an
 // error that names what was being waited for, never as a hung test.
-#ifndef TCPAAS_TESTS_INTEROP_KERNEL_SOCKET_H_
-#define TCPAAS_TESTS_INTEROP_KERNEL_SOCKET_H_
+#ifndef TCPAAS_TESTS_SUPPORT_KERNEL_SOCKET_H_
+#define TCPAAS_TESTS_SUPPORT_KERNEL_SOCKET_H_
 
 #include <netinet/tcp.h>
 
@@ -20,7 +20,7 @@
 #include "stack/base/time.h"
 #include "stack/wire/addr.h"
 
-namespace tcpaas::interop {
+namespace tcpaas::test {
 
 class KernelSocket {
  public:
@@ -78,6 +78,6 @@ class KernelSocket {
   Duration io_timeout_ = Duration::Seconds(10);
 };
 
-}  // namespace tcpaas::interop
+}  // namespace tcpaas::test
 
-#endif  // TCPAAS_TESTS_INTEROP_KERNEL_SOCKET_H_
+#endif  // TCPAAS_TESTS_SUPPORT_KERNEL_SOCKET_H_
