@@ -80,13 +80,12 @@ TEST_F(SackRecoveryTest, PrrSsrbSpreadsManyLossesOverTheAcks) {
   ExpectSegment(1, "PRR: delivered (1) + 1");
   h_.ExpectNothingSent("not a third");
   PeerAck(0, {{5, 9}});  // one more delivered: pipe 3, ssthresh - pipe = 2, limit 2
-  ExpectSegment(2, "");
-  ExpectSegment(3, "");
+  ExpectSegment(2);
+  ExpectSegment(3);
   h_.ExpectNothingSent();
   PeerAck(0, {{5, 10}});  // pipe 4: ssthresh - pipe = 1
   ExpectSegment(4, "the last hole");
   h_.ExpectNothingSent();
-  const TcpStats s = Stats();
   EXPECT_EQ(Retransmits(RetransmitKind::kRack), 5u);
   EXPECT_EQ(Retransmits(RetransmitKind::kTimeout), 0u);
 }

@@ -15,7 +15,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
-#include <optional>
 #include <string>
 #include <utility>
 
@@ -49,7 +48,7 @@ class SackSenderTest : public ::testing::Test {
   static constexpr uint32_t kPeerTsVal = 200;
 
   explicit SackSenderTest(SackSenderOptions options = {})
-      : options_(std::move(options)), h_(ConfigFor(options_)) {}
+      : h_(ConfigFor(options)), options_(std::move(options)) {}
 
   // Opens a connection with the constructor's options, or with `options` (again and again
   // in one test if it aborts the previous connection).
@@ -100,7 +99,7 @@ class SackSenderTest : public ::testing::Test {
   // ACKs segments below `ack` and SACKs [first, last) for each block, in that order. With
   // timestamps it echoes the last TSval taken off the wire.
   void PeerAck(uint32_t ack, SackSegments sacks = {}) { PeerAckEchoing(ack, last_tsval_, sacks); }
-  // The same with TSecr `ts_ecr` (RFC 7323 §4.3: the TSval of the segment it acknowledges).
+  // The same with TSecr `ts_ecr` (RFC 7323 §4.3), when timestamps are in use.
   void PeerAckEchoing(uint32_t ack, uint32_t ts_ecr, SackSegments sacks = {}) {
     SegmentTemplate t = Ack().Seq(kPeerIss + 1).Ack(At(ack)).Win(kPeerWindow);
     if (open_.timestamps) t.Ts(kPeerTsVal, ts_ecr);
@@ -125,7 +124,6 @@ class SackSenderTest : public ::testing::Test {
     return Stats().retransmits[static_cast<size_t>(kind)];
   }
 
-  SackSenderOptions options_;  // the constructor's
   Harness h_;
   ConnId conn_;
 
@@ -140,7 +138,8 @@ class SackSenderTest : public ::testing::Test {
     return TsVal(s);
   }
 
-  SackSenderOptions open_;  // those of the connection Open() made last
+  SackSenderOptions options_;  // the constructor's
+  SackSenderOptions open_;     // those of the connection Open() made last
   SeqNum our_;
   uint32_t mss_ = 0;
   uint32_t last_tsval_ = 0;
