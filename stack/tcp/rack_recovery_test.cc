@@ -1,53 +1,18 @@
 // RACK loss detection on a connection (RFC 8985 §6): time, not DupThresh, decides what is
 // lost. The connection's handshake took 50 ms (SRTT and RACK.min_RTT 50 ms, RTO 250 ms);
 // segment n is [n * 1000, (n + 1) * 1000) of our data and the peer's ACKs name segments.
-#include <initializer_list>
-#include <string>
-#include <utility>
-
 #include "gtest/gtest.h"
-#include "stack/tcp/testing/harness.h"
+#include "stack/tcp/testing/sack_sender.h"
 
 namespace tcpaas::tcp::testing {
 namespace {
 
-constexpr uint32_t kMss = 1000;
-constexpr Duration kRtt = Duration::Millis(50);
-
-class RackRecoveryTest : public ::testing::Test {
+class RackRecoveryTest : public SackSenderTest {
  protected:
-  void SetUp() override {
-    // NewReno's ssthresh (FlightSize / 2) keeps PRR's sending quantities small and known;
-    // the stack's default is CUBIC.
-    ConnectionOptions o;
-    o.congestion_control = "newreno";
-    conn_ = h_.Connect(kRemote, o);
-    h_.ExpectSent(Syn());
-    h_.AdvanceTime(kRtt);
-    h_.Inject(SynAck().Seq(5000).Ack(h_.iss() + 1).Win(65535).Mss(kMss).SackOk().Ws(7));
-    h_.ExpectSent(Ack());
-    our_ = h_.iss() + 1;
-  }
-  SeqNum At(uint32_t segment) const { return our_ + segment * kMss; }
-  void PeerAck(uint32_t ack, std::initializer_list<std::pair<uint32_t, uint32_t>> sacks = {}) {
-    SegmentTemplate t = Ack().Seq(SeqNum(5001)).Ack(At(ack)).Win(1000);
-    for (const auto& [first, last] : sacks) t.Sack(At(first), At(last));
-    h_.Inject(t);
-  }
-  void ExpectSegment(uint32_t segment, const std::string& where) {
-    h_.ExpectSent(Data(kMss).Seq(At(segment)), where);
-  }
-  void SendSegments(uint32_t n) {
-    h_.SendString(conn_, std::string(n * kMss, 's'));
-    for (uint32_t i = 0; i < n && h_.HasSent(); ++i) h_.PopSent();
-  }
-  uint64_t Retransmits(RetransmitKind k) {
-    return h_.Stats(conn_).retransmits[static_cast<size_t>(k)];
-  }
-
-  Harness h_;
-  ConnId conn_;
-  SeqNum our_;
+  // NewReno's ssthresh (FlightSize / 2) keeps PRR's sending quantities small and known;
+  // the stack's default is CUBIC.
+  RackRecoveryTest() : SackSenderTest({.congestion_control = "newreno"}) {}
+  void SetUp() override { Open(); }
 };
 
 TEST_F(RackRecoveryTest, OneSackedSegmentStartsRecoveryAfterTheReorderingWindow) {
@@ -55,30 +20,30 @@ TEST_F(RackRecoveryTest, OneSackedSegmentStartsRecoveryAfterTheReorderingWindow)
   // segment 0 (sent with segment 1) is lost when it passes. DupThresh would wait for two more
   // duplicate ACKs, and without more data in flight for the RTO.
   SendSegments(2);
-  h_.AdvanceTime(kRtt);
+  h_.AdvanceTime(rtt());
   PeerAck(0, {{1, 2}});
   h_.ExpectNothingSent("inside the reordering window: maybe reordered");
-  EXPECT_EQ(h_.Stats(conn_).ca_state, TcpCaState::kDisorder);
+  EXPECT_EQ(Stats().ca_state, TcpCaState::kDisorder);
   h_.AdvanceTime(Duration::Micros(12400));
   h_.ExpectNothingSent("12.4 ms: not yet");
   h_.AdvanceTime(Duration::Micros(100));
   ExpectSegment(0, "RACK reorder timeout: segment 0 is lost");
-  EXPECT_EQ(h_.Stats(conn_).ca_state, TcpCaState::kRecovery);
+  EXPECT_EQ(Stats().ca_state, TcpCaState::kRecovery);
   EXPECT_EQ(Retransmits(RetransmitKind::kRack), 1u);
   EXPECT_EQ(Retransmits(RetransmitKind::kTimeout), 0u);
-  EXPECT_EQ(h_.Stats(conn_).fast_recoveries, 1u);
+  EXPECT_EQ(Stats().fast_recoveries, 1u);
 }
 
 TEST_F(RackRecoveryTest, ReorderedSegmentArrivingInTheWindowIsNotRetransmitted) {
   SendSegments(2);
-  h_.AdvanceTime(kRtt);
+  h_.AdvanceTime(rtt());
   PeerAck(0, {{1, 2}});
   h_.AdvanceTime(Duration::Millis(5));
   PeerAck(2);  // segment 0 was only late
   h_.AdvanceTime(Duration::Millis(20));
   h_.ExpectNothingSent();
   EXPECT_EQ(Retransmits(RetransmitKind::kRack), 0u);
-  EXPECT_EQ(h_.Stats(conn_).fast_recoveries, 0u);
+  EXPECT_EQ(Stats().fast_recoveries, 0u);
 }
 
 TEST_F(RackRecoveryTest, LostRetransmissionIsRepairedWithoutTimeout) {
@@ -86,29 +51,29 @@ TEST_F(RackRecoveryTest, LostRetransmissionIsRepairedWithoutTimeout) {
   // before the new segments PRR sent with it; when those are SACKed, it is lost again.
   // RFC 6675 alone never resends below HighRxt: only the RTO would.
   SendSegments(10);
-  h_.AdvanceTime(kRtt);
+  h_.AdvanceTime(rtt());
   PeerAck(0, {{1, 4}});
   ExpectSegment(0, "RACK with DupThresh segments SACKed: at once");
   h_.ExpectNothingSent();
-  h_.SendString(conn_, std::string(2 * kMss, 'n'));
+  WriteSegments(2);
   PeerAck(0, {{1, 10}});  // 4-9 delivered: PRR lets new data out
   ExpectSegment(10, "new data");
   ExpectSegment(11, "new data");
   ExpectSegment(11, "RFC 6675 NextSeg() rule 4, the rescue retransmission");
-  h_.AdvanceTime(kRtt);
+  h_.AdvanceTime(rtt());
   PeerAck(0, {{1, 12}});  // 10 and 11 arrived; the retransmission of 0 did not
   ExpectSegment(0, "the lost retransmission, again");
   EXPECT_EQ(Retransmits(RetransmitKind::kRack), 2u);
-  EXPECT_EQ(h_.Stats(conn_).rto_timeouts, 0u);
+  EXPECT_EQ(Stats().rto_timeouts, 0u);
   PeerAck(12);
-  EXPECT_EQ(h_.Stats(conn_).ca_state, TcpCaState::kOpen);
+  EXPECT_EQ(Stats().ca_state, TcpCaState::kOpen);
 }
 
 TEST_F(RackRecoveryTest, ReorderingSeenKeepsAWindowInRecovery) {
   // §6.2 step 3: a never-retransmitted segment delivered below RACK.fack is reordering;
   // from then on the window is not zeroed by DupThresh SACKed segments or recovery.
   SendSegments(6);
-  h_.AdvanceTime(kRtt);
+  h_.AdvanceTime(rtt());
   PeerAck(0, {{2, 3}});
   PeerAck(0, {{1, 3}});  // 1 was reordered behind 2
   PeerAck(0, {{1, 6}});  // 5 SACKed above 0: DupThresh would call 0 lost at once
@@ -119,10 +84,10 @@ TEST_F(RackRecoveryTest, ReorderingSeenKeepsAWindowInRecovery) {
 
 TEST_F(RackRecoveryTest, TcpInfoCountsRackLostAndRetransmittedSegments) {
   SendSegments(10);
-  h_.AdvanceTime(kRtt);
+  h_.AdvanceTime(rtt());
   PeerAck(0, {{2, 6}});  // 0 and 1 lost
   ExpectSegment(0, "first lost");
-  const TcpStats s = h_.Stats(conn_);
+  const TcpStats s = Stats();
   EXPECT_EQ(s.lost_segments, 2u);
   EXPECT_EQ(s.retrans_segments, 1u);
   EXPECT_EQ(s.sacked_segments, 4u);

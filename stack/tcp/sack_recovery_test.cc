@@ -3,50 +3,19 @@
 // rescue retransmission, exit at RecoveryPoint), PRR (RFC 6937) deciding what each ACK lets out,
 // RFC 6675 §5.1 (SACK information kept across a timeout) and D-SACKs (RFC 2883). Each test reads as
 // a trace: segment n is [n * 1000, (n + 1) * 1000) of our data; the peer's ACKs name segments.
-#include <initializer_list>
-#include <string>
-#include <utility>
-
 #include "gtest/gtest.h"
-#include "stack/tcp/testing/harness.h"
+#include "stack/tcp/testing/sack_sender.h"
 
 namespace tcpaas::tcp::testing {
 namespace {
 
-constexpr uint32_t kMss = 1000;
-
-class SackRecoveryTest : public ::testing::Test {
+class SackRecoveryTest : public SackSenderTest {
  protected:
-  void SetUp() override {
-    // No timestamps: segments carry exactly kMss bytes. The figures below are NewReno's
-    // (ssthresh = FlightSize / 2, RFC 5681 §3.2); the stack's default is CUBIC.
-    ConnectionOptions o;
-    o.congestion_control = "newreno";
-    conn_ = h_.Establish(o, SeqNum(5000), SynAck().Win(65535).Mss(kMss).SackOk().Ws(7));
-    our_ = h_.iss() + 1;
-  }
-  SeqNum At(uint32_t segment) const { return our_ + segment * kMss; }
-  // The peer acknowledges segments below `ack` and SACKs [first, last) for each block.
-  void PeerAck(uint32_t ack, std::initializer_list<std::pair<uint32_t, uint32_t>> sacks = {}) {
-    SegmentTemplate t = Ack().Seq(SeqNum(5001)).Ack(At(ack)).Win(1000);
-    for (const auto& [first, last] : sacks) t.Sack(At(first), At(last));
-    h_.Inject(t);
-  }
-  void ExpectSegment(uint32_t segment, const std::string& where) {
-    h_.ExpectSent(Data(kMss).Seq(At(segment)), where);
-  }
-  // Sends `n` segments of data and takes them off the wire.
-  void SendSegments(uint32_t n) {
-    h_.SendString(conn_, std::string(n * kMss, 's'));
-    for (uint32_t i = 0; i < n && h_.HasSent(); ++i) h_.PopSent();
-  }
-  uint64_t Retransmits(RetransmitKind k) {
-    return h_.Stats(conn_).retransmits[static_cast<size_t>(k)];
-  }
-
-  Harness h_;
-  ConnId conn_;
-  SeqNum our_;
+  // No timestamps: segments carry exactly 1000 bytes. The figures below are NewReno's
+  // (ssthresh = FlightSize / 2, RFC 5681 §3.2); the stack's default is CUBIC. The
+  // handshake takes no virtual time.
+  SackRecoveryTest() : SackSenderTest({.congestion_control = "newreno", .rtt = Duration::Zero()}) {}
+  void SetUp() override { Open(); }
 };
 
 TEST_F(SackRecoveryTest, ThreeSackedSegmentsStartRecoveryWithTheHead) {
@@ -54,15 +23,15 @@ TEST_F(SackRecoveryTest, ThreeSackedSegmentsStartRecoveryWithTheHead) {
   PeerAck(0, {{1, 2}});
   PeerAck(0, {{1, 3}});
   h_.ExpectNothingSent("two SACKed segments: not yet (RFC 6675 IsLost)");
-  EXPECT_EQ(h_.Stats(conn_).ca_state, TcpCaState::kDisorder);
+  EXPECT_EQ(Stats().ca_state, TcpCaState::kDisorder);
   PeerAck(0, {{1, 4}});
-  const SentSegment rtx = h_.ExpectSent(Data(kMss).Seq(At(0)), "fast retransmit");
+  const SentSegment rtx = ExpectSegment(0, "fast retransmit");
   EXPECT_FALSE(rtx.has(wire::tcp_flags::kPsh));
   h_.ExpectNothingSent();
-  const TcpStats s = h_.Stats(conn_);
+  const TcpStats s = Stats();
   EXPECT_EQ(s.ca_state, TcpCaState::kRecovery);
   EXPECT_EQ(s.fast_recoveries, 1u);
-  EXPECT_EQ(s.retransmits[static_cast<size_t>(RetransmitKind::kRack)], 1u);
+  EXPECT_EQ(Retransmits(RetransmitKind::kRack), 1u);
   EXPECT_EQ(s.sacked_segments, 3u);
   EXPECT_EQ(s.lost_segments, 1u);
   EXPECT_EQ(s.retrans_segments, 1u);
@@ -75,7 +44,7 @@ TEST_F(SackRecoveryTest, IsLostStartsRecoveryBeforeThreeDuplicates) {
   SendSegments(10);
   PeerAck(0, {{1, 4}});
   ExpectSegment(0, "fast retransmit after one ACK");
-  EXPECT_EQ(h_.Stats(conn_).ca_state, TcpCaState::kRecovery);
+  EXPECT_EQ(Stats().ca_state, TcpCaState::kRecovery);
 }
 
 TEST_F(SackRecoveryTest, DuplicateAcksWithoutSackBlocksDoNotCount) {
@@ -83,7 +52,7 @@ TEST_F(SackRecoveryTest, DuplicateAcksWithoutSackBlocksDoNotCount) {
   SendSegments(10);
   for (int i = 0; i < 4; ++i) PeerAck(0);
   h_.ExpectNothingSent();
-  EXPECT_EQ(h_.Stats(conn_).fast_recoveries, 0u);
+  EXPECT_EQ(Stats().fast_recoveries, 0u);
 }
 
 TEST_F(SackRecoveryTest, NextSegRetransmitsLostHolesInOrderAndNeverSackedData) {
@@ -111,15 +80,14 @@ TEST_F(SackRecoveryTest, PrrSsrbSpreadsManyLossesOverTheAcks) {
   ExpectSegment(1, "PRR: delivered (1) + 1");
   h_.ExpectNothingSent("not a third");
   PeerAck(0, {{5, 9}});  // one more delivered: pipe 3, ssthresh - pipe = 2, limit 2
-  ExpectSegment(2, "");
-  ExpectSegment(3, "");
+  ExpectSegment(2);
+  ExpectSegment(3);
   h_.ExpectNothingSent();
   PeerAck(0, {{5, 10}});  // pipe 4: ssthresh - pipe = 1
   ExpectSegment(4, "the last hole");
   h_.ExpectNothingSent();
-  const TcpStats s = h_.Stats(conn_);
-  EXPECT_EQ(s.retransmits[static_cast<size_t>(RetransmitKind::kRack)], 5u);
-  EXPECT_EQ(s.retransmits[static_cast<size_t>(RetransmitKind::kTimeout)], 0u);
+  EXPECT_EQ(Retransmits(RetransmitKind::kRack), 5u);
+  EXPECT_EQ(Retransmits(RetransmitKind::kTimeout), 0u);
 }
 
 TEST_F(SackRecoveryTest, PrrProportionalPartSendsNewDataAtSsthreshOverRecoverFs) {
@@ -130,7 +98,7 @@ TEST_F(SackRecoveryTest, PrrProportionalPartSendsNewDataAtSsthreshOverRecoverFs)
   PeerAck(0, {{1, 3}});
   PeerAck(0, {{1, 4}});
   ExpectSegment(0, "fast retransmit");
-  h_.SendString(conn_, std::string(10 * kMss, 'n'));  // new data waits for PRR
+  WriteSegments(10);  // new data waits for PRR
   h_.ExpectNothingSent("sndcnt is used up");
   // pipe = 5 (4-8 and the retransmission) + ... : each ACK below SACKs one more segment.
   PeerAck(0, {{1, 5}});  // pipe 6 > 5: ceil(2 * 5 / 10) - 1 = 0
@@ -140,7 +108,7 @@ TEST_F(SackRecoveryTest, PrrProportionalPartSendsNewDataAtSsthreshOverRecoverFs)
   PeerAck(0, {{1, 7}});  // pipe 4: one
   ExpectSegment(10, "new data");
   h_.ExpectNothingSent();
-  EXPECT_EQ(h_.Stats(conn_).cwnd, 5 * kMss);
+  EXPECT_EQ(Stats().cwnd, 5 * mss());
 }
 
 TEST_F(SackRecoveryTest, FullAcknowledgmentEndsRecovery) {
@@ -149,9 +117,9 @@ TEST_F(SackRecoveryTest, FullAcknowledgmentEndsRecovery) {
   ExpectSegment(0, "fast retransmit");
   PeerAck(4, {{5, 10}});  // partial: 4 lost as well
   ExpectSegment(4, "the second hole");
-  EXPECT_EQ(h_.Stats(conn_).ca_state, TcpCaState::kRecovery);
+  EXPECT_EQ(Stats().ca_state, TcpCaState::kRecovery);
   PeerAck(10);  // RecoveryPoint (segment 9's end) acknowledged: RFC 6675 §5 (A)
-  TcpStats s = h_.Stats(conn_);
+  TcpStats s = Stats();
   EXPECT_EQ(s.ca_state, TcpCaState::kOpen);
   EXPECT_EQ(s.sacked_segments, 0u);
   EXPECT_EQ(s.retrans_segments, 0u);
@@ -184,12 +152,12 @@ TEST_F(SackRecoveryTest, RescueOfATailEndingInTheFin) {
   PeerAck(4);
   h_.ExpectSent(SegmentTemplate(wire::tcp_flags::kAck | wire::tcp_flags::kFin)
                     .Seq(At(4))
-                    .Len(kMss)
+                    .Len(mss())
                     .GeneratedPayload(),
                 "rescue: segment 4 and the FIN");
   h_.ExpectNothingSent();
   PeerAck(5);  // only the FIN's sequence number is left: acknowledged with it
-  h_.Inject(Ack().Seq(SeqNum(5001)).Ack(At(5) + 1).Win(1000));
+  h_.Inject(Ack().Seq(kPeerIss + 1).Ack(At(5) + 1).Win(kPeerWindow));
   EXPECT_EQ(h_.State(conn_), TcpState::kFinWait2);
 }
 
@@ -197,7 +165,7 @@ TEST_F(SackRecoveryTest, SackBlocksBeyondWhatWasSentAreIgnored) {
   SendSegments(4);
   PeerAck(0, {{2, 9}});  // SACKs data never sent (hostile or broken peer)
   PeerAck(0, {{3, 4}, {1, 2}});
-  const TcpStats s = h_.Stats(conn_);
+  const TcpStats s = Stats();
   EXPECT_EQ(s.sacked_segments, 2u);
   EXPECT_EQ(s.fast_recoveries, 0u);
 }
@@ -213,8 +181,8 @@ TEST_F(SackRecoveryTest, TimeoutResendsOnlyWhatIsNotSacked) {
   ASSERT_TRUE(h_.RunNextTimer());  // nothing more comes back
   ExpectSegment(0, "RTO: the head");
   h_.ExpectNothingSent("cwnd = 1 segment");
-  EXPECT_EQ(h_.Stats(conn_).ca_state, TcpCaState::kLoss);
-  EXPECT_EQ(h_.Stats(conn_).lost_segments, 4u) << "0, 1, 4, 5";
+  EXPECT_EQ(Stats().ca_state, TcpCaState::kLoss);
+  EXPECT_EQ(Stats().lost_segments, 4u) << "0, 1, 4, 5";
   PeerAck(1, {{2, 4}});  // cwnd 2
   ExpectSegment(1, "next hole");
   ExpectSegment(4, "2 and 3 are SACKed: skipped");
@@ -222,7 +190,7 @@ TEST_F(SackRecoveryTest, TimeoutResendsOnlyWhatIsNotSacked) {
   PeerAck(5);  // 1 and 4 arrived
   ExpectSegment(5, "the last hole");
   PeerAck(6);
-  EXPECT_EQ(h_.Stats(conn_).ca_state, TcpCaState::kOpen);
+  EXPECT_EQ(Stats().ca_state, TcpCaState::kOpen);
   EXPECT_EQ(Retransmits(RetransmitKind::kTimeout), 4u);
   EXPECT_EQ(Retransmits(RetransmitKind::kRack), 1u);
 }
@@ -237,16 +205,16 @@ TEST_F(SackRecoveryTest, TimeoutAfterRenegingForgetsTheScoreboard) {
   ExpectSegment(3, "the tail loss probe (RFC 8985 §7.3) resends the last segment");
   ASSERT_TRUE(h_.RunNextTimer());
   ExpectSegment(2, "RTO resends the reneged segment");
-  EXPECT_EQ(h_.Stats(conn_).sacked_segments, 0u);
+  EXPECT_EQ(Stats().sacked_segments, 0u);
 }
 
 TEST_F(SackRecoveryTest, DsackIsCountedNotRecorded) {
   SendSegments(4);
   PeerAck(1, {{0, 1}});  // RFC 2883: segment 0 arrived twice
-  EXPECT_EQ(h_.Stats(conn_).dsacks_received, 1u);
-  EXPECT_EQ(h_.Stats(conn_).sacked_segments, 0u);
+  EXPECT_EQ(Stats().dsacks_received, 1u);
+  EXPECT_EQ(Stats().sacked_segments, 0u);
   PeerAck(1, {{3, 4}, {2, 4}});  // inside the second block: a D-SACK too; 2-3 are SACKed
-  const TcpStats s = h_.Stats(conn_);
+  const TcpStats s = Stats();
   EXPECT_EQ(s.dsacks_received, 2u);
   EXPECT_EQ(s.sacked_segments, 2u);
   EXPECT_EQ(s.fast_recoveries, 0u);
@@ -255,27 +223,29 @@ TEST_F(SackRecoveryTest, DsackIsCountedNotRecorded) {
 TEST_F(SackRecoveryTest, LimitedTransmitOnSackedDuplicates) {
   // RFC 3042 with RFC 6675's duplicate ACKs: one new segment for each of the first two.
   SendSegments(10);
-  h_.SendString(conn_, std::string(4 * kMss, 'n'));
+  WriteSegments(4);
   h_.ExpectNothingSent("cwnd full");
   PeerAck(0, {{1, 2}});
   ExpectSegment(10, "limited transmit 1");
   PeerAck(0, {{1, 3}});
   ExpectSegment(11, "limited transmit 2");
   PeerAck(3);  // reordering, not loss
-  EXPECT_EQ(h_.Stats(conn_).fast_recoveries, 0u);
-  EXPECT_EQ(h_.Stats(conn_).ca_state, TcpCaState::kOpen);
+  EXPECT_EQ(Stats().fast_recoveries, 0u);
+  EXPECT_EQ(Stats().ca_state, TcpCaState::kOpen);
 }
 
-TEST(SackRecoveryWithoutSack, PeersWithoutSackKeepNewReno) {
-  Harness h;
-  const ConnId c = h.Establish({}, SeqNum(5000), SynAck().Win(65535).Mss(kMss).Ws(7));
-  const SeqNum una = h.iss() + 1;
-  h.Inject(Ack().Seq(SeqNum(5001)).Ack(una).Win(1000));  // the scaled window, for duplicates
-  h.SendString(c, std::string(10 * kMss, 'r'));
-  h.DropSent();
-  for (int i = 0; i < 3; ++i) h.Inject(Ack().Seq(SeqNum(5001)).Ack(una).Win(1000));
-  h.ExpectSent(Data(kMss).Seq(una), "RFC 5681 fast retransmit");
-  EXPECT_EQ(h.Stats(c).cwnd, h.Stats(c).ssthresh + 3 * kMss) << "NewReno inflation";
+class SackRecoveryWithoutSack : public SackSenderTest {
+ protected:
+  SackRecoveryWithoutSack() : SackSenderTest({.sack = false, .rtt = Duration::Zero()}) {}
+  void SetUp() override { Open(); }
+};
+
+TEST_F(SackRecoveryWithoutSack, PeersWithoutSackKeepNewReno) {
+  PeerAck(0);  // the scaled window, for duplicates
+  SendSegments(10);
+  for (int i = 0; i < 3; ++i) PeerAck(0);
+  ExpectSegment(0, "RFC 5681 fast retransmit");
+  EXPECT_EQ(Stats().cwnd, Stats().ssthresh + 3 * mss()) << "NewReno inflation";
 }
 
 }  // namespace

@@ -1,50 +1,15 @@
 // Tail loss probes (RFC 8985 §7): when the PTO fires, when it does not, what the probe
 // sends, and the congestion response when it repaired a loss (§7.4). The connection's
 // handshake took 50 ms: SRTT 50 ms, RTO 250 ms; segment n is [n * 1000, (n + 1) * 1000).
-#include <initializer_list>
-#include <string>
-#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "stack/tcp/testing/harness.h"
+#include "stack/tcp/testing/sack_sender.h"
 
 namespace tcpaas::tcp::testing {
 namespace {
 
-constexpr uint32_t kMss = 1000;
-constexpr Duration kRtt = Duration::Millis(50);
-
-class TlpTest : public ::testing::Test {
- protected:
-  void Open(bool sack) {
-    conn_ = h_.Connect();
-    h_.ExpectSent(Syn());
-    h_.AdvanceTime(kRtt);
-    SegmentTemplate synack = SynAck().Seq(5000).Ack(h_.iss() + 1).Win(65535).Mss(kMss).Ws(7);
-    if (sack) synack.SackOk();
-    h_.Inject(synack);
-    h_.ExpectSent(Ack());
-    our_ = h_.iss() + 1;
-  }
-  SeqNum At(uint32_t segment) const { return our_ + segment * kMss; }
-  void PeerAck(uint32_t ack, std::initializer_list<std::pair<uint32_t, uint32_t>> sacks = {}) {
-    SegmentTemplate t = Ack().Seq(SeqNum(5001)).Ack(At(ack)).Win(1000);
-    for (const auto& [first, last] : sacks) t.Sack(At(first), At(last));
-    h_.Inject(t);
-  }
-  void SendSegments(uint32_t n) {
-    h_.SendString(conn_, std::string(n * kMss, 's'));
-    for (uint32_t i = 0; i < n && h_.HasSent(); ++i) h_.PopSent();
-  }
-  uint64_t Retransmits(RetransmitKind k) {
-    return h_.Stats(conn_).retransmits[static_cast<size_t>(k)];
-  }
-
-  Harness h_;
-  ConnId conn_;
-  SeqNum our_;
-};
+using TlpTest = SackSenderTest;
 
 struct PtoCase {
   const char* name;
@@ -59,58 +24,57 @@ TEST_F(TlpTest, ProbeTimeoutGrid) {
       {"one segment: 2 * SRTT + 200 ms, capped by the RTO", 1, Duration::Millis(250)},
   };
   for (const PtoCase& c : cases) {
-    Harness& h = h_;  // one connection per case, in the same harness
-    Open(/*sack=*/true);
-    const Instant sent = h.now();
+    Open();  // one connection per case, in the same harness
+    const Instant sent = h_.now();
     SendSegments(c.segments);
-    ASSERT_TRUE(h.RunNextTimer()) << c.name;
-    EXPECT_EQ(h.now() - sent, c.pto) << c.name;
-    h.ExpectSent(Data(kMss).Seq(At(c.segments - 1)), "the last segment, again");
+    ASSERT_TRUE(h_.RunNextTimer()) << c.name;
+    EXPECT_EQ(h_.now() - sent, c.pto) << c.name;
+    ExpectSegment(c.segments - 1, "the last segment, again");
     EXPECT_EQ(Retransmits(RetransmitKind::kTlp), 1u) << c.name;
-    EXPECT_EQ(h.Stats(conn_).rto_timeouts, 0u) << c.name;
+    EXPECT_EQ(Stats().rto_timeouts, 0u) << c.name;
     // §7.3: the RTO watches the probe.
-    ASSERT_TRUE(h.RunNextTimer()) << c.name;
-    EXPECT_EQ(h.now() - sent, c.pto + Duration::Millis(250)) << c.name;
-    EXPECT_EQ(h.Stats(conn_).rto_timeouts, 1u) << c.name;
-    h.DropSent();
-    ASSERT_TRUE(h.layer().Abort(conn_, h.now()).ok());
-    h.DropSent();
+    ASSERT_TRUE(h_.RunNextTimer()) << c.name;
+    EXPECT_EQ(h_.now() - sent, c.pto + Duration::Millis(250)) << c.name;
+    EXPECT_EQ(Stats().rto_timeouts, 1u) << c.name;
+    h_.DropSent();
+    ASSERT_TRUE(h_.layer().Abort(conn_, h_.now()).ok());
+    h_.DropSent();
   }
 }
 
 TEST_F(TlpTest, NoProbeWithoutSack) {
   // §7.2: TLP needs SACK; the RTO stays the timer.
-  Open(/*sack=*/false);
+  Open({.sack = false});
   const Instant sent = h_.now();
   SendSegments(4);
   ASSERT_TRUE(h_.RunNextTimer());
   EXPECT_EQ(h_.now() - sent, Duration::Millis(250));
   EXPECT_EQ(Retransmits(RetransmitKind::kTlp), 0u);
-  EXPECT_EQ(h_.Stats(conn_).rto_timeouts, 1u);
+  EXPECT_EQ(Stats().rto_timeouts, 1u);
 }
 
 TEST_F(TlpTest, ProbeSendsNewDataWhenThereIsSome) {
   // §7.3: a segment never sent goes as the probe if the peer's window takes it, cwnd or not.
-  Open(/*sack=*/true);
-  h_.SendString(conn_, std::string(12 * kMss, 'n'));
+  Open();
+  WriteSegments(12);
   for (int i = 0; i < 10; ++i) h_.PopSent();  // IW10
   h_.ExpectNothingSent("cwnd is full");
   ASSERT_TRUE(h_.RunNextTimer());
-  h_.ExpectSent(Data(kMss).Seq(At(10)), "new data as the probe");
+  ExpectSegment(10, "new data as the probe");
   h_.ExpectNothingSent("one probe");
   EXPECT_EQ(Retransmits(RetransmitKind::kTlp), 0u) << "not a retransmission";
 }
 
 TEST_F(TlpTest, AcknowledgedDataRestartsTheProbeTimer) {
   // §7.2: the PTO is restarted by an ACK of new data.
-  Open(/*sack=*/true);
+  Open();
   SendSegments(4);
-  h_.AdvanceTime(kRtt);
+  h_.AdvanceTime(rtt());
   PeerAck(2);  // an RTT sample of 50 ms: SRTT stays 50 ms
   h_.AdvanceTime(Duration::Millis(99));
   h_.ExpectNothingSent("PTO runs from the ACK");
   h_.AdvanceTime(Duration::Millis(1));
-  h_.ExpectSent(Data(kMss).Seq(At(3)), "probe");
+  ExpectSegment(3, "probe");
 }
 
 struct EpisodeCase {
@@ -125,14 +89,14 @@ TEST_F(TlpTest, EpisodeEndsWithOrWithoutCongestionResponse) {
       {"both original and probe arrived (D-SACK)", true, false},
   };
   for (const EpisodeCase& c : cases) {
-    Open(/*sack=*/true);
+    Open();
     SendSegments(4);
-    h_.AdvanceTime(kRtt);
+    h_.AdvanceTime(rtt());
     PeerAck(3);  // segment 3 is the tail
-    const uint32_t cwnd_before = h_.Stats(conn_).cwnd;
+    const uint32_t cwnd_before = Stats().cwnd;
     ASSERT_TRUE(h_.RunNextTimer());
-    h_.ExpectSent(Data(kMss).Seq(At(3)), "probe");
-    h_.AdvanceTime(kRtt);
+    ExpectSegment(3, "probe");
+    h_.AdvanceTime(rtt());
     if (c.dsack) {
       PeerAck(4);
       PeerAck(4, {{3, 4}});  // RFC 2883: the second copy of segment 3
@@ -141,9 +105,9 @@ TEST_F(TlpTest, EpisodeEndsWithOrWithoutCongestionResponse) {
     }
     // More data, acknowledged beyond TLP.end_seq: the episode ends.
     SendSegments(1);
-    h_.AdvanceTime(kRtt);
+    h_.AdvanceTime(rtt());
     PeerAck(5);
-    const TcpStats s = h_.Stats(conn_);
+    const TcpStats s = Stats();
     if (c.reduce) {
       EXPECT_LT(s.cwnd, cwnd_before) << c.name;
       EXPECT_EQ(s.cwnd, s.ssthresh) << c.name;
@@ -158,16 +122,16 @@ TEST_F(TlpTest, EpisodeEndsWithOrWithoutCongestionResponse) {
 
 TEST_F(TlpTest, NoProbeInRecovery) {
   // §7.2: in fast recovery the RTO, not the PTO, runs.
-  Open(/*sack=*/true);
+  Open();
   SendSegments(10);
-  h_.AdvanceTime(kRtt);
+  h_.AdvanceTime(rtt());
   PeerAck(0, {{1, 4}});
   h_.PopSent();  // the fast retransmission
   const Instant at = h_.now();
   ASSERT_TRUE(h_.RunNextTimer());
   EXPECT_EQ(h_.now() - at, Duration::Millis(250));
   EXPECT_EQ(Retransmits(RetransmitKind::kTlp), 0u);
-  EXPECT_EQ(h_.Stats(conn_).rto_timeouts, 1u);
+  EXPECT_EQ(Stats().rto_timeouts, 1u);
 }
 
 }  // namespace
