@@ -43,6 +43,7 @@ class Rack {
   // True once any segment has been delivered (RACK.xmit_ts is defined).
   bool has_sample() const { return !xmit_ts_.is_never(); }
   Instant xmit_ts() const { return xmit_ts_; }
+  uint64_t xmit_order() const { return xmit_order_; }
   SeqNum end_seq() const { return end_seq_; }
   SeqNum fack() const { return fack_; }
   Duration rtt() const { return rtt_; }
