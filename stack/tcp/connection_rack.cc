@@ -34,21 +34,17 @@ bool Connection::RackDetectLoss(Instant now) {
   if (!rack_.has_sample()) return false;
   const Duration reo_wnd =
       rack_.ReoWnd(in_recovery_ || in_loss_, Segments(scoreboard_.sacked_bytes()), rtt_.srtt());
-  Duration timeout = Duration::Zero();
+  // The segments sent before RACK's segment, oldest first: the log stops at the first one
+  // sent after it, and returns the one whose window ends last.
   bool marked = false;
-  // Only segments sent before RACK's segment, oldest first; the log stops at the first one
-  // sent after it.
-  tx_log_.DetectLoss(rack_.xmit_ts(), rack_.xmit_order(), [&](const TxRecord& r) {
-    const std::optional<Duration> remaining = rack_.Remaining(r, reo_wnd, now);
-    if (!remaining.has_value()) return false;  // sent after RACK's segment: not judged yet
-    if (*remaining <= Duration::Zero()) {
-      marked = true;
-      return true;  // lost now
+  const std::optional<TxRecord> undecided = tx_log_.DetectLoss(
+      rack_.xmit_ts(), rack_.xmit_order(), rack_.LostIfSentBy(reo_wnd, now), &marked);
+  if (undecided.has_value()) {
+    const std::optional<Duration> remaining = rack_.Remaining(*undecided, reo_wnd, now);
+    if (remaining.has_value() && *remaining > Duration::Zero()) {
+      timers_.Arm(TimerKind::kRackReorder, now + *remaining);
     }
-    timeout = Max(timeout, *remaining);
-    return false;
-  });
-  if (timeout > Duration::Zero()) timers_.Arm(TimerKind::kRackReorder, now + timeout);
+  }
   return marked;
 }
 

@@ -212,6 +212,7 @@ void TxLog::AdvanceTo(SeqNum una) {
   // Compact now and then so the vectors do not grow with the connection's age.
   if (head_ >= 64 && head_ * 2 >= records_.size()) {
     records_.erase(records_.begin(), records_.begin() + static_cast<std::ptrdiff_t>(head_));
+    erased_ += head_;
     first_lost_ = std::max(first_lost_, head_) - head_;
     head_ = 0;
   }
@@ -266,28 +267,34 @@ void TxLog::UnmarkLost() {
 
 // --- RACK's loss detection ------------------------------------------------------------------
 
-void TxLog::DetectLoss(Instant rack_xmit_ts, uint64_t rack_xmit_order,
-                       absl::FunctionRef<bool(const TxRecord&)> lost_now) {
+std::optional<TxRecord> TxLog::DetectLoss(Instant rack_xmit_ts, uint64_t rack_xmit_order,
+                                          Instant lost_if_sent_by, bool* marked) {
+  *marked = false;
+  std::optional<size_t> latest_undecided;
   size_t e = sent_head_;
   for (; e < sent_.size(); ++e) {
     Sent& s = sent_[e];
     // RFC 8985 §6.2 step 5: only segments sent before RACK's can be judged, and the queue is
     // in order of transmission: none after this one can be either.
     if (!SentAfter(rack_xmit_ts, rack_xmit_order, s.xmit_ts, s.order)) break;
+    // Its reordering window has passed when xmit_ts + RACK.rtt + reo_wnd <= now.
+    const bool expired = s.xmit_ts <= lost_if_sent_by;
     s.undecided = false;
-    for (size_t i = FirstEndingAfter(s.left); i < records_.size() && records_[i].left < s.right;
-         ++i) {
+    for (size_t i = FirstRecordOf(s); i < records_.size() && records_[i].left < s.right; ++i) {
       const TxRecord& r = records_[i];
       if (r.xmit_order != s.order || !r.Undecided()) continue;  // resent later, or done with
-      if (lost_now(r)) {
-        Update(i, [](TxRecord& q) {
-          q.lost = true;
-          q.rexmit_in_flight = false;
-          q.marked_by_rack = true;
-        });
-      } else {
-        s.undecided = true;  // within the reordering window: judged again next time
+      if (!expired) {
+        // Its records all share its time: one undecided record is enough to know.
+        s.undecided = true;
+        latest_undecided = i;
+        break;
       }
+      Update(i, [](TxRecord& q) {
+        q.lost = true;
+        q.rexmit_in_flight = false;
+        q.marked_by_rack = true;
+      });
+      *marked = true;
     }
   }
   // The entries walked that hold nothing undecided go; the others keep their order and move
@@ -297,6 +304,20 @@ void TxLog::DetectLoss(Instant rack_xmit_ts, uint64_t rack_xmit_order,
     if (sent_[k].undecided) sent_[--kept] = sent_[k];
   }
   sent_head_ = kept;
+  if (!latest_undecided.has_value()) return std::nullopt;
+  return records_[*latest_undecided];
+}
+
+size_t TxLog::FirstRecordOf(Sent& s) const {
+  // The position remembered is right unless records were split or compacted since.
+  const size_t i = s.first_record >= erased_ ? s.first_record - erased_ : records_.size();
+  if (i >= head_ && i < records_.size() && records_[i].right > s.left &&
+      (i == head_ || records_[i - 1].right <= s.left)) {
+    return i;
+  }
+  const size_t found = FirstEndingAfter(s.left);
+  s.first_record = found + erased_;
+  return found;
 }
 
 void TxLog::RebuildSentQueue() {

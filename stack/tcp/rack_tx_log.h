@@ -19,8 +19,9 @@
 //     moves forward, except when a record below it is marked lost again (FirstLost());
 //   - OnAck() looks only at the records this ACK can have delivered: those below the new
 //     SND.UNA and those under bytes SACKed since the previous ACK;
-//   - DetectLoss() walks the records in order of transmission and stops at the first one
-//     sent after RACK's segment (RFC 8985 §6.2 step 5).
+//   - DetectLoss() walks the transmissions in their order and stops at the first one sent
+//     after RACK's segment (RFC 8985 §6.2 step 5); what it marked lost or saw delivered
+//     leaves its queue, and a transmission still in its reordering window costs one check.
 // All of this assumes what the connection does: transmissions are logged with a clock that
 // never goes back, and OnAck() runs after every change of the scoreboard.
 // RecomputeSlowly() gives the figures by the plain walk over every record, for tests.
@@ -30,6 +31,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
@@ -104,11 +106,13 @@ class TxLog {
   void MarkAllLost(const SackScoreboard& sb);
   // A timeout proved spurious (RFC 4015): nothing is lost after all.
   void UnmarkLost();
-  // RFC 8985 §6.2 step 5 (RACK_detect_loss): asks `lost_now` about every undecided record
-  // sent before RACK's segment (`rack_xmit_ts`, `rack_xmit_order`), in order of
-  // transmission; a record it answers true for is marked lost by RACK.
-  void DetectLoss(Instant rack_xmit_ts, uint64_t rack_xmit_order,
-                  absl::FunctionRef<bool(const TxRecord&)> lost_now);
+  // RFC 8985 §6.2 step 5 (RACK_detect_loss) for the undecided records sent before RACK's
+  // segment (`rack_xmit_ts`, `rack_xmit_order`), oldest first: those sent at or before
+  // `lost_if_sent_by` (xmit_ts + RACK.rtt + reo_wnd <= now) are marked lost by RACK
+  // (*marked tells whether any was). Returns the latest one left undecided (its reordering
+  // window ends last: the timer's), if any.
+  std::optional<TxRecord> DetectLoss(Instant rack_xmit_ts, uint64_t rack_xmit_order,
+                                     Instant lost_if_sent_by, bool* marked);
 
   size_t size() const { return records_.size() - head_; }
   bool empty() const { return size() == 0; }
@@ -145,6 +149,8 @@ class TxLog {
     Instant xmit_ts;
     uint64_t order;
     bool undecided = true;  // DetectLoss() left a record of it undecided
+    // Where its first record was last found (an index plus erased_), a hint.
+    size_t first_record = SIZE_MAX;
   };
   // Bytes of records not delivered: all of them, lost ones, ones with a retransmission in
   // flight.
@@ -169,6 +175,8 @@ class TxLog {
   void SplitAt(size_t i, SeqNum at);
   // The first record (absolute index) that ends after `seq`, or records_.size().
   size_t FirstEndingAfter(SeqNum seq) const;
+  // FirstEndingAfter(s.left), in O(1) while the records did not move since the last time.
+  size_t FirstRecordOf(Sent& s) const;
   // The SACKed bytes of records not delivered, weighted as in Bytes.
   Bytes SackedUndelivered(const SackScoreboard& sb) const;
   // Queues a transmission for DetectLoss().
@@ -181,6 +189,7 @@ class TxLog {
   std::vector<TxRecord> records_;  // [head_, end) in use
   uint64_t next_order_ = 1;
   size_t head_ = 0;
+  size_t erased_ = 0;  // records erased from the front of records_ so far
   Bytes undelivered_;  // over every record not delivered
   // No record in [head_, first_lost_) AwaitsRetransmission(). Mutable: FirstLost() moves it
   // forward as it looks.

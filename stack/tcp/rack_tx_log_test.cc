@@ -188,26 +188,31 @@ class Sender {
     if (!rack_.has_sample()) return "detect: no sample";
     const Duration reo_wnd = Duration::Micros(Pick(0, 4000));
     const Detection want = DetectSlowly(log_, rack_, reo_wnd, now_);
-    Detection got;
-    log_.DetectLoss(rack_.xmit_ts(), rack_.xmit_order(), [&](const TxRecord& r) {
-      const std::optional<Duration> remaining = rack_.Remaining(r, reo_wnd, now_);
-      EXPECT_TRUE(remaining.has_value()) << "only records sent before RACK's are asked about";
-      if (!remaining.has_value()) return false;
-      if (*remaining <= Duration::Zero()) {
-        got.lost.push_back(r.left);
-        return true;
-      }
-      got.timeout = Max(got.timeout, *remaining);
-      return false;
-    });
-    std::sort(got.lost.begin(), got.lost.end());
-    EXPECT_EQ(got.lost, want.lost);
-    EXPECT_EQ(got.timeout, want.timeout);
+    std::vector<SeqNum> undecided_before;
     for (size_t i = 0; i < log_.size(); ++i) {
-      if (std::count(want.lost.begin(), want.lost.end(), log_[i].left) > 0) {
-        EXPECT_TRUE(log_[i].lost && log_[i].marked_by_rack);
+      if (log_[i].Undecided()) undecided_before.push_back(log_[i].left);
+    }
+    bool marked = false;
+    const std::optional<TxRecord> latest = log_.DetectLoss(
+        rack_.xmit_ts(), rack_.xmit_order(), rack_.LostIfSentBy(reo_wnd, now_), &marked);
+    Detection got;
+    for (size_t i = 0; i < log_.size(); ++i) {
+      const TxRecord& r = log_[i];
+      if (std::count(undecided_before.begin(), undecided_before.end(), r.left) > 0 &&
+          !r.Undecided()) {
+        EXPECT_TRUE(r.lost && r.marked_by_rack && !r.rexmit_in_flight);
+        got.lost.push_back(r.left);
       }
     }
+    if (latest.has_value()) {
+      const std::optional<Duration> remaining = rack_.Remaining(*latest, reo_wnd, now_);
+      EXPECT_TRUE(remaining.has_value()) << "sent before RACK's segment";
+      got.timeout = remaining.value_or(Duration::Zero());
+      EXPECT_GT(got.timeout, Duration::Zero()) << "its window has not passed";
+    }
+    EXPECT_EQ(marked, !got.lost.empty());
+    EXPECT_EQ(got.lost, want.lost);
+    EXPECT_EQ(got.timeout, want.timeout);
     return absl::StrFormat("detect, reo_wnd %d us: %u lost", reo_wnd.micros(), got.lost.size());
   }
 
