@@ -13,7 +13,7 @@
 // skb hints and RACK's time-ordered list (tsorted_sent_queue):
 //   - byte counters of the records not yet delivered (all, lost, with a retransmission in
 //     flight) are kept up to date by every change of a record; the SACKed part of those
-//     records is found from the scoreboard's ranges alone (Undelivered()), so Pipe(),
+//     records is found from the scoreboard's ranges alone (SackedUndelivered()), so Pipe(),
 //     LostBytes() and RetransmittedBytes() cost O(ranges x log records);
 //   - `first_lost_` is a position below which no record awaits a retransmission; it only
 //     moves forward, except when a record below it is marked lost again (FirstLost());
@@ -183,8 +183,6 @@ class TxLog {
   void PushSent(const Sent& sent);
   // DetectLoss()'s queue again from the records (after a change that revives records).
   void RebuildSentQueue();
-  // Remembers the scoreboard's ranges as the ones OnAck() has taken into account.
-  void RememberSacked(const SackScoreboard& sb);
 
   std::vector<TxRecord> records_;  // [head_, end) in use
   uint64_t next_order_ = 1;
