@@ -22,18 +22,8 @@ constexpr Duration kMinProbeTimeout = Duration::Millis(10);
 
 void Connection::RackOnAck(SeqNum ack, bool dsack, Instant now) {
   // RFC 8985 §6.2 steps 2 and 3, for each segment this ACK delivered, cumulatively or by
-  // SACK, in ascending order of end_seq (the log's order).
-  const SeqNum sacked_end = scoreboard_.empty() ? ack : SeqMax(ack, scoreboard_.high_sacked());
-  SackCursor cursor(scoreboard_);
-  for (size_t i = 0; i < tx_log_.size(); ++i) {
-    TxRecord& r = tx_log_[i];
-    if (r.left >= sacked_end) break;
-    if (r.delivered) continue;
-    if (r.right <= ack || cursor.Unsacked(SeqMax(r.left, ack), r.right) == 0) {
-      r.delivered = true;
-      rack_.OnDelivered(r, now);
-    }
-  }
+  // SACK, in ascending order of end_seq (the log looks only where the ACK changed something).
+  tx_log_.OnAck(scoreboard_, ack, [&](const TxRecord& r) { rack_.OnDelivered(r, now); });
   tx_log_.AdvanceTo(ack);
   rack_.UpdateReoWnd(dsack, snd_una_, snd_max_);  // step 4
 }
@@ -44,28 +34,17 @@ bool Connection::RackDetectLoss(Instant now) {
   if (!rack_.has_sample()) return false;
   const Duration reo_wnd =
       rack_.ReoWnd(in_recovery_ || in_loss_, Segments(scoreboard_.sacked_bytes()), rtt_.srtt());
-  Duration timeout = Duration::Zero();
+  // The segments sent before RACK's segment, oldest first: the log stops at the first one
+  // sent after it, and returns the one whose window ends last.
   bool marked = false;
-  for (size_t i = 0; i < tx_log_.size(); ++i) {
-    TxRecord& r = tx_log_[i];
-    if (r.delivered || (r.lost && !r.rexmit_in_flight)) continue;
-    const std::optional<Duration> remaining = rack_.Remaining(r, reo_wnd, now);
-    if (!remaining.has_value()) {
-      // Sent after RACK's segment. Every record above a never-retransmitted one was sent
-      // later still (first transmissions go in sequence order): none of them can be judged.
-      if (!r.retransmitted) break;
-      continue;
-    }
-    if (*remaining <= Duration::Zero()) {
-      r.lost = true;
-      r.rexmit_in_flight = false;
-      r.marked_by_rack = true;
-      marked = true;
-    } else {
-      timeout = Max(timeout, *remaining);
+  const std::optional<TxRecord> undecided = tx_log_.DetectLoss(
+      rack_.xmit_ts(), rack_.xmit_order(), rack_.LostIfSentBy(reo_wnd, now), &marked);
+  if (undecided.has_value()) {
+    const std::optional<Duration> remaining = rack_.Remaining(*undecided, reo_wnd, now);
+    if (remaining.has_value() && *remaining > Duration::Zero()) {
+      timers_.Arm(TimerKind::kRackReorder, now + *remaining);
     }
   }
-  if (timeout > Duration::Zero()) timers_.Arm(TimerKind::kRackReorder, now + timeout);
   return marked;
 }
 

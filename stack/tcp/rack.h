@@ -40,9 +40,14 @@ class Rack {
   // it yet); otherwise the time left until it is lost (<= 0: lost now).
   std::optional<Duration> Remaining(const TxRecord& seg, Duration reo_wnd, Instant now) const;
 
+  // Step 5 rearranged: a segment sent before the most recently delivered one is lost when
+  // it was sent at or before this time (xmit_ts + RACK.rtt + reo_wnd <= now).
+  Instant LostIfSentBy(Duration reo_wnd, Instant now) const { return now - rtt_ - reo_wnd; }
+
   // True once any segment has been delivered (RACK.xmit_ts is defined).
   bool has_sample() const { return !xmit_ts_.is_never(); }
   Instant xmit_ts() const { return xmit_ts_; }
+  uint64_t xmit_order() const { return xmit_order_; }
   SeqNum end_seq() const { return end_seq_; }
   SeqNum fack() const { return fack_; }
   Duration rtt() const { return rtt_; }

@@ -121,57 +121,13 @@ const SeqRange* SackScoreboard::RangeAtOrAbove(SeqNum seq) const {
   return nullptr;
 }
 
-bool SackScoreboard::IsLost(SeqNum seq, uint32_t mss) const {
-  return !IsSacked(seq) && seq < LossEdge(mss, seq);
-}
-
-SeqNum SackScoreboard::LossEdge(uint32_t mss, SeqNum fallback) const {
-  // RFC 6675 §4 IsLost(): walking down from the highest range, the first range at which
-  // DupThresh ranges or more than (DupThresh - 1) * SMSS bytes lie at or above it makes every
-  // unSACKed byte below it lost.
-  const uint64_t byte_limit = uint64_t{kDupThresh - 1} * std::max<uint32_t>(mss, 1);
-  uint64_t bytes = 0;
-  for (size_t n = count_; n-- > 0;) {
-    bytes += ranges_[n].size();
-    if (count_ - n >= kDupThresh || bytes > byte_limit) return ranges_[n].left;
-  }
-  return fallback;
-}
-
-uint32_t SackScoreboard::Pipe(SeqNum una, SeqNum snd_max, SeqNum high_rxt, SeqNum loss_edge) const {
-  // RFC 6675 §4 SetPipe(), one hole at a time: a hole is lost or not as a whole.
-  uint64_t pipe = 0;
-  const absl::Span<const SeqRange> ranges(ranges_.data(), count_);
-  for (SeqNum from = una;;) {
-    const std::optional<SeqRange> hole = HoleFrom(ranges, from, snd_max);
-    if (!hole.has_value()) break;
-    pipe += Bytes(SeqMax(hole->left, loss_edge), hole->right);  // (a) not lost
-    pipe += Bytes(hole->left, SeqMin(hole->right, high_rxt));   // (b) retransmitted
-    from = hole->right;
-  }
-  return static_cast<uint32_t>(std::min<uint64_t>(pipe, UINT32_MAX));
-}
-
-uint32_t SackScoreboard::UnsackedBytes(SeqNum from, SeqNum to) const {
-  uint32_t bytes = 0;
-  const absl::Span<const SeqRange> ranges(ranges_.data(), count_);
-  while (from < to) {
-    const std::optional<SeqRange> hole = HoleFrom(ranges, from, to);
-    if (!hole.has_value()) break;
-    bytes += hole->size();
-    from = hole->right;
-  }
-  return bytes;
-}
-
 std::optional<NextSegment> SackScoreboard::NextSeg(SeqNum una, SeqNum snd_max, SeqNum high_rxt,
                                                    SeqNum loss_edge, uint32_t mss, bool rule3,
                                                    bool rescue_allowed) const {
   mss = std::max<uint32_t>(mss, 1);
   const absl::Span<const SeqRange> ranges(ranges_.data(), count_);
   const SeqNum start = SeqMax(una, high_rxt);  // (1.a) above HighRxt
-  // Rule 1: the first lost unSACKed byte above HighRxt ((1.b) holds: the loss edge is at or
-  // below HighSACK unless the caller marked more as lost, e.g. after a timeout).
+  // Rule 1: the first lost unSACKed byte above HighRxt, lost meaning below `loss_edge`.
   if (std::optional<SeqRange> hole = HoleFrom(ranges, start, SeqMin(loss_edge, snd_max))) {
     return NextSegment{hole->left, std::min(mss, hole->size()), NextSegment::Rule::kLost};
   }

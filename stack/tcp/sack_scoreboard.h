@@ -1,8 +1,9 @@
 // The sender's SACK scoreboard (RFC 6675 §3, §4): which bytes above SND.UNA the peer has
 // selectively acknowledged (RFC 2018), kept as a small sorted array of disjoint, non-adjacent
-// ranges. On top of it, the RFC 6675 §4 routines the loss recovery of a connection uses:
-// IsLost(), SetPipe() (Pipe()) and NextSeg() (rules 1, 3 and 4; rule 2, new data, is the
-// caller's, which knows the windows and the send buffer).
+// ranges. On top of it, RFC 6675 §4 NextSeg() (rules 1, 3 and 4; rule 2, new data, is the
+// caller's, which knows the windows and the send buffer). What is lost, and so SetPipe() and
+// NextSeg()'s rule 1, comes from RACK's marks in the transmit log instead (RFC 8985 §3,
+// rack_tx_log.h), which also remembers SACKed segments beyond the ranges kept here.
 //
 // Memory is fixed: at most kMaxRanges ranges. When an update would need more, the highest
 // range is forgotten; that only makes the sender more conservative (less is taken as
@@ -79,26 +80,12 @@ class SackScoreboard {
   // The first SACKed range that ends after `seq` (nullptr when none).
   const SeqRange* RangeAtOrAbove(SeqNum seq) const;
 
-  // RFC 6675 §4 IsLost(SeqNum): DupThresh discontiguous SACKed ranges, or more than
-  // (DupThresh - 1) * SMSS SACKed bytes, above `seq`.
-  bool IsLost(SeqNum seq, uint32_t mss) const;
-  // Every unSACKed byte below the returned edge is lost by IsLost() (it is the same for a
-  // whole hole); `fallback` (typically SND.UNA) when no byte is.
-  SeqNum LossEdge(uint32_t mss, SeqNum fallback) const;
-
-  // RFC 6675 §4 SetPipe(), in bytes: over [una, snd_max), each unSACKed byte counts once if
-  // it is not lost (below `loss_edge`) and once more if it was retransmitted (below
-  // `high_rxt`).
-  uint32_t Pipe(SeqNum una, SeqNum snd_max, SeqNum high_rxt, SeqNum loss_edge) const;
-  // UnSACKed bytes in [from, to) (TCP_INFO's lost and retransmitted counts).
-  uint32_t UnsackedBytes(SeqNum from, SeqNum to) const;
-
   // RFC 6675 §4 NextSeg() rules 1, 3 and 4 for data outstanding in [una, snd_max).
-  // `high_rxt` is the end of the highest retransmission (HighRxt + 1); `loss_edge` as from
-  // LossEdge(); `rescue_allowed` when HighACK > RescueRxt (or RescueRxt is undefined).
-  // `rule3` enables rule 3 (callers ask for it only once new data, rule 2, is not possible).
-  // Rule 4 is skipped when the highest unSACKed segment lies below `high_rxt` (it was just
-  // retransmitted).
+  // `high_rxt` is the end of the highest retransmission (HighRxt + 1); every unSACKed byte
+  // below `loss_edge` counts as lost for rule 1 (`una`: none); `rescue_allowed` when HighACK >
+  // RescueRxt (or RescueRxt is undefined). `rule3` enables rule 3 (callers ask for it only once new
+  // data, rule 2, is not possible). Rule 4 is skipped when the highest unSACKed segment lies below
+  // `high_rxt` (it was just retransmitted).
   std::optional<NextSegment> NextSeg(SeqNum una, SeqNum snd_max, SeqNum high_rxt, SeqNum loss_edge,
                                      uint32_t mss, bool rule3, bool rescue_allowed) const;
 

@@ -1,5 +1,5 @@
-// The SACK scoreboard: recording blocks (RFC 2018), D-SACK detection (RFC 2883 §4), and the
-// RFC 6675 §4 routines IsLost(), SetPipe() and NextSeg(). Sequence numbers start near the
+// The SACK scoreboard: recording blocks (RFC 2018), D-SACK detection (RFC 2883 §4), and
+// RFC 6675 §4 NextSeg(). Sequence numbers start near the
 // 2^32 wrap so every case also checks modular arithmetic.
 #include "stack/tcp/sack_scoreboard.h"
 
@@ -141,70 +141,12 @@ TEST(ScoreboardBounds, AtMostKMaxRangesTheHighestIsForgotten) {
   EXPECT_EQ(sb.high_sacked(), At(2 * SackScoreboard::kMaxRanges));
 }
 
-// --- IsLost (RFC 6675 §4) ---------------------------------------------------------------
-
-struct LostCase {
-  const char* name;
-  std::vector<wire::SackBlock> blocks;
-  uint32_t segment;  // IsLost(At(segment))?
-  bool lost;
-};
-
-class ScoreboardIsLostTest : public ::testing::TestWithParam<LostCase> {};
-
-TEST_P(ScoreboardIsLostTest, DupThreshRangesOrBytesAbove) {
-  const LostCase& c = GetParam();
-  SackScoreboard sb;
-  sb.Update(kUna, kUna, At(20), c.blocks);
-  EXPECT_EQ(sb.IsLost(At(c.segment), kMss), c.lost) << Describe(sb);
-}
-
-INSTANTIATE_TEST_SUITE_P(
-    Grid, ScoreboardIsLostTest,
-    ::testing::Values(
-        // (DupThresh - 1) * SMSS = 2 segments SACKed above is not enough; 3 are.
-        LostCase{"two_segments_above", {Seg(1, 3)}, 0, false},
-        LostCase{"three_segments_above", {Seg(1, 4)}, 0, true},
-        LostCase{"just_over_two_mss", {{At(1), At(3) + 1}}, 0, true},
-        // DupThresh discontiguous ranges, however small.
-        LostCase{"three_small_ranges",
-                 {{At(1), At(1) + 10}, {At(2), At(2) + 10}, {At(3), At(3) + 10}},
-                 0,
-                 true},
-        LostCase{"two_small_ranges", {{At(1), At(1) + 10}, {At(2), At(2) + 10}}, 0, false},
-        // Only what lies above counts.
-        LostCase{"hole_between", {Seg(1, 2), Seg(3, 6)}, 2, true},
-        LostCase{"above_highest_sack", {Seg(1, 4)}, 5, false},
-        LostCase{"sacked_is_not_lost", {Seg(1, 6)}, 2, false}),
-    [](const ::testing::TestParamInfo<LostCase>& info) { return std::string(info.param.name); });
-
-// --- SetPipe (RFC 6675 §4) --------------------------------------------------------------
-
-TEST(ScoreboardPipe, CountsUnsackedNotLostPlusRetransmitted) {
-  SackScoreboard sb;
-  // 10 segments out; 0 and 2 lost, 1 and 3-5 SACKed, 6-9 in flight.
-  sb.Update(kUna, kUna, At(10), std::vector{Seg(3, 6), Seg(1, 2)});
-  const SeqNum edge = sb.LossEdge(kMss, kUna);
-  EXPECT_EQ(edge, At(3));
-  EXPECT_EQ(sb.Pipe(kUna, At(10), kUna, edge), 4 * kMss) << "6-9";
-  // Segment 0 retransmitted: it is in the network again.
-  EXPECT_EQ(sb.Pipe(kUna, At(10), At(1), edge), 5 * kMss);
-  // HighRxt past segment 2 counts it too, but not the SACKed segment 1 between.
-  EXPECT_EQ(sb.Pipe(kUna, At(10), At(3), edge), 6 * kMss);
-  EXPECT_EQ(sb.UnsackedBytes(kUna, At(10)), 6 * kMss);
-}
-
-TEST(ScoreboardPipe, EmptyScoreboardIsFlightSize) {
-  SackScoreboard sb;
-  EXPECT_EQ(sb.Pipe(kUna, At(7), kUna, sb.LossEdge(kMss, kUna)), 7 * kMss);
-}
-
 // --- NextSeg (RFC 6675 §4) --------------------------------------------------------------
 
 TEST(ScoreboardNextSeg, Rule1LostHolesInOrderAboveHighRxt) {
   SackScoreboard sb;
   sb.Update(kUna, kUna, At(10), std::vector{Seg(3, 6), Seg(1, 2)});
-  const SeqNum edge = sb.LossEdge(kMss, kUna);
+  const SeqNum edge = At(3);  // everything unSACKed below segment 3 is lost
   auto next = sb.NextSeg(kUna, At(10), kUna, edge, kMss, false, false);
   ASSERT_TRUE(next.has_value());
   EXPECT_EQ(next->rule, NextSegment::Rule::kLost);
@@ -220,15 +162,15 @@ TEST(ScoreboardNextSeg, Rule1LostHolesInOrderAboveHighRxt) {
 TEST(ScoreboardNextSeg, Rule1NeverOverlapsSackedBytes) {
   SackScoreboard sb;
   sb.Update(kUna, kUna, At(10), std::vector<wire::SackBlock>{{At(0) + 300, At(5)}});
-  auto next = sb.NextSeg(kUna, At(10), kUna, sb.LossEdge(kMss, kUna), kMss, false, false);
+  auto next = sb.NextSeg(kUna, At(10), kUna, At(0) + 300, kMss, false, false);
   ASSERT_TRUE(next.has_value());
   EXPECT_EQ(next->len, 300u);
 }
 
 TEST(ScoreboardNextSeg, Rule3UnsackedBelowHighSackWhenNothingIsLost) {
   SackScoreboard sb;
-  sb.Update(kUna, kUna, At(10), std::vector{Seg(1, 2)});  // one SACK: nothing lost yet
-  const SeqNum edge = sb.LossEdge(kMss, kUna);
+  sb.Update(kUna, kUna, At(10), std::vector{Seg(1, 2)});
+  const SeqNum edge = kUna;  // nothing lost
   EXPECT_FALSE(sb.NextSeg(kUna, At(10), kUna, edge, kMss, false, false).has_value());
   auto next = sb.NextSeg(kUna, At(10), kUna, edge, kMss, true, false);
   ASSERT_TRUE(next.has_value());
@@ -241,7 +183,7 @@ TEST(ScoreboardNextSeg, Rule3UnsackedBelowHighSackWhenNothingIsLost) {
 TEST(ScoreboardNextSeg, Rule4RescueHoldsTheHighestUnsackedByte) {
   SackScoreboard sb;
   sb.Update(kUna, kUna, At(10), std::vector{Seg(1, 2)});
-  auto next = sb.NextSeg(kUna, At(10), At(1), sb.LossEdge(kMss, kUna), kMss, true, true);
+  auto next = sb.NextSeg(kUna, At(10), At(1), kUna, kMss, true, true);
   ASSERT_TRUE(next.has_value());
   EXPECT_EQ(next->rule, NextSegment::Rule::kRescue);
   EXPECT_EQ(next->seq, At(9));
@@ -249,12 +191,11 @@ TEST(ScoreboardNextSeg, Rule4RescueHoldsTheHighestUnsackedByte) {
   // When the top is SACKed, the rescue is the end of the hole below it.
   SackScoreboard top;
   top.Update(kUna, kUna, At(10), std::vector{Seg(8, 10)});
-  next = top.NextSeg(kUna, At(10), kUna, top.LossEdge(kMss, kUna), kMss, false, true);
+  next = top.NextSeg(kUna, At(10), kUna, kUna, kMss, false, true);
   ASSERT_TRUE(next.has_value());
   EXPECT_EQ(next->seq, At(7));
   // Not when that segment was retransmitted already (HighRxt above it).
-  EXPECT_FALSE(
-      top.NextSeg(kUna, At(10), At(8), top.LossEdge(kMss, kUna), kMss, true, true).has_value());
+  EXPECT_FALSE(top.NextSeg(kUna, At(10), At(8), kUna, kMss, true, true).has_value());
 }
 
 TEST(ScoreboardNextSeg, LossEdgeAtSndMaxMarksEverythingUnsacked) {
