@@ -326,6 +326,7 @@ TcpStats Connection::Stats() const {
   s.close_reason = close_reason_;
   s.ca_state = CaState();
   s.unacked_segments = Segments(FlightSize());
+  s.reordering = reordering_.segments();
   if (sack_enabled_) {
     // From the scoreboard (RFC 6675): SACKed; lost (marked by RACK, RFC 8985, or everything
     // outstanding at a timeout), not SACKed and not retransmitted since; retransmitted and neither

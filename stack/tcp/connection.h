@@ -4,7 +4,8 @@
 //   connection_input.cc    segment arrival, RFC 9293 §3.10.7 step by step
 //   connection_ack.cc      the ACK field: RTT samples, retransmission timer, NewReno recovery
 //   connection_output.cc   what to send and when: data, FIN, ACKs, windows, probes, RSTs
-//   connection_sack.cc     SACK-based loss recovery: RFC 6675 with PRR (RFC 6937)
+//   connection_sack.cc     SACK-based loss recovery: RFC 6675 with PRR (RFC 9937)
+//   connection_reordering.cc  the degree of reordering SACKs show (tcpi_reordering)
 //   connection_rack.cc     RACK-TLP loss detection (RFC 8985): what is lost, tail probes
 //   connection_timers.cc   what happens when each timer expires
 //   connection_icmp.cc     ICMP errors about our segments
@@ -34,6 +35,7 @@
 #include "stack/tcp/rack.h"
 #include "stack/tcp/rack_tx_log.h"
 #include "stack/tcp/recv_buffer.h"
+#include "stack/tcp/reordering.h"
 #include "stack/tcp/rtt_estimator.h"
 #include "stack/tcp/sack_history.h"
 #include "stack/tcp/sack_scoreboard.h"
@@ -233,13 +235,22 @@ class Connection {
   void UpdatePersistTimer(Instant now);
   void NoteAckSent();
 
-  // --- connection_sack.cc: SACK-based loss recovery (RFC 6675, RFC 6937) -------------------
+  // --- connection_reordering.cc: tcpi_reordering ------------------------------------------
+  // Linux's "fack" for SND.UNA `una`: the end of the highest SACKed segment, `una` when
+  // nothing is SACKed.
+  SeqNum Fack(SeqNum una) const;
+  // After the scoreboard took an ACK's blocks and before RACK forgets what the ACK covers:
+  // raises reordering_ when the ACK delivered a never-retransmitted segment below
+  // `prior_fack`, Fack() before the ACK (Linux's tcp_check_sack_reordering).
+  void CheckSackReordering(SeqNum ack, SeqNum prior_fack);
+
+  // --- connection_sack.cc: SACK-based loss recovery (RFC 6675, RFC 9937) -------------------
   // RFC 6675 §5 Update(): records the SACK blocks of `seg` (and forgets what its ACK
   // covers). Returns the bytes SACKed for the first time; *dsack tells whether it carried a
   // D-SACK (RFC 2883).
   uint32_t UpdateScoreboard(const Segment& seg, bool* dsack);
   // After the ACK was processed: enters recovery when RFC 6675 §5 says so, and in recovery
-  // sets cwnd by PRR (RFC 6937) for the bytes this ACK delivered.
+  // sets cwnd by PRR (RFC 9937) for the bytes this ACK delivered.
   void OnSackAck(SeqNum prior_una, uint32_t sacked_before, Instant now);
   void EnterSackRecovery(Instant now);
   // The RFC 6675 §5 step (C) loop: retransmissions chosen by NextSeg() and new data, while
@@ -414,12 +425,13 @@ class Connection {
   SeqNum recover_;
   Instant last_data_sent_ = Instant::Never();
 
-  // SACK-based loss recovery (RFC 6675) with PRR (RFC 6937), when SACK was negotiated.
+  // SACK-based loss recovery (RFC 6675) with PRR (RFC 9937), when SACK was negotiated.
   SackScoreboard scoreboard_;
   bool sack_recovery_ = false;        // in_recovery_ was entered by RFC 6675 rules
   SeqNum high_rxt_;                   // RFC 6675 HighRxt + 1: end of the highest retransmission
   std::optional<SeqNum> rescue_rxt_;  // RFC 6675 RescueRxt (undefined until rule 4 is used)
   ProportionalRateReduction prr_;
+  ReorderingDegree reordering_;  // tcpi_reordering
 
   // RACK-TLP (RFC 8985), with SACK.
   TxLog tx_log_;  // every data segment in flight: transmit time, retransmitted, lost

@@ -3,6 +3,7 @@
 // retransmission timer and NewReno loss recovery (RFC 5681 §3.2, RFC 6582, RFC 3042) for
 // peers without SACK; SACK-based recovery is in connection_sack.cc.
 #include <algorithm>
+#include <optional>
 
 #include "stack/tcp/connection.h"
 #include "stack/tcp/reset.h"
@@ -50,14 +51,26 @@ bool Connection::CheckAck(const Segment& seg, Instant now) {
 
   const SeqNum prior_una = snd_una_;
   const uint32_t sacked_before = scoreboard_.sacked_bytes();
+  const SeqNum prior_fack = Fack(snd_una_);
   // RFC 6675 §5: the scoreboard first; with SACK, a duplicate ACK is one that SACKs new data
-  // (RFC 6675 §2), whatever else it carries.
+  // (RFC 6675 §2), whatever else it carries. An ACK below SND.UNA that the path reordered
+  // (acceptable by RFC 5961 §5.2) still carries SACK blocks: as Linux (tcp_ack's old_ack),
+  // they count, and PRR may clock data out for what they deliver; the ACK is taken as one
+  // of SND.UNA.
+  const bool sack_ack = sack_enabled_ && (seg.ack >= prior_una || seg.options.sack_count > 0);
+  std::optional<Segment> raised_old_ack;
+  const Segment* sack_seg = &seg;
+  if (sack_ack && seg.ack < prior_una) {
+    raised_old_ack.emplace(seg);
+    raised_old_ack->ack = prior_una;
+    sack_seg = &*raised_old_ack;
+  }
   bool dsack = false;
-  const uint32_t newly_sacked =
-      sack_enabled_ && seg.ack >= prior_una ? UpdateScoreboard(seg, &dsack) : 0;
-  if (sack_enabled_ && seg.ack >= prior_una) {
-    RackOnAck(seg.ack, dsack, now);                                    // RFC 8985 §6.2 steps 1-4
-    TlpOnAck(seg, dsack, seg.ack > prior_una, newly_sacked > 0, now);  // §7.4
+  const uint32_t newly_sacked = sack_ack ? UpdateScoreboard(*sack_seg, &dsack) : 0;
+  if (sack_ack) {
+    CheckSackReordering(sack_seg->ack, prior_fack);                          // tcpi_reordering
+    RackOnAck(sack_seg->ack, dsack, now);                                    // RFC 8985 §6.2 1-4
+    TlpOnAck(*sack_seg, dsack, seg.ack > prior_una, newly_sacked > 0, now);  // §7.4
   }
   if (seg.ack > snd_una_) {
     OnNewAck(seg, now);
@@ -66,7 +79,7 @@ bool Connection::CheckAck(const Segment& seg, Instant now) {
     OnDuplicateAck(now);
   }
   if (seg.ack >= prior_una) UpdateSendWindow(seg);
-  if (sack_enabled_ && seg.ack >= prior_una) OnSackAck(prior_una, sacked_before, now);
+  if (sack_ack) OnSackAck(prior_una, sacked_before, now);
 
   if (FinAcked() && (state_ == TcpState::kFinWait1 || state_ == TcpState::kClosing ||
                      state_ == TcpState::kLastAck)) {

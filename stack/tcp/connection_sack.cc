@@ -1,4 +1,4 @@
-// SACK-based loss recovery (RFC 6675) with Proportional Rate Reduction (RFC 6937), for
+// SACK-based loss recovery (RFC 6675) with Proportional Rate Reduction (RFC 9937), for
 // connections that negotiated SACK. The scoreboard (sack_scoreboard.h) holds what the peer
 // SACKed; this file decides when recovery starts, how much each ACK lets out, and what goes:
 // lost holes first (NextSeg() rule 1), then new data (rule 2), then the rest (rules 3, 4).
@@ -22,18 +22,24 @@ void Connection::OnSackAck(SeqNum prior_una, uint32_t sacked_before, Instant now
   if (cc_ == nullptr) return;
   // RFC 8985 §3: RACK's loss marks replace RFC 6675's DupThresh rule (IsLost()); recovery
   // still starts at the first loss (RFC 6675 §5 step 4), with PRR.
-  RackDetectLoss(now);
+  const bool newly_lost = RackDetectLoss(now);
   const bool entered = !in_recovery_ && MaybeEnterRackRecovery(now);
   if (!sack_recovery_) return;
-  const uint32_t mss = SegmentSize();
-  // RFC 6937 §3: DeliveredData = (change in SND.UNA) + (change in SACKed bytes); then
-  // cwnd = pipe + sndcnt.
+  // RFC 9937 §6: DeliveredData = (change in SND.UNA) + (change in SACKed bytes); SafeACK when
+  // SND.UNA advanced and the ACK indicated no further loss (RACK marked nothing new).
   const int64_t delivered =
       int64_t{snd_una_ - prior_una} + int64_t{scoreboard_.sacked_bytes()} - int64_t{sacked_before};
   const uint32_t pipe = Pipe();
-  const uint32_t sndcnt = prr_.OnAck(static_cast<uint32_t>(std::max<int64_t>(delivered, 0)), pipe,
-                                     cc_->ssthresh(), mss);
-  cc_->set_cwnd(static_cast<uint32_t>(std::min<uint64_t>(uint64_t{pipe} + sndcnt, UINT32_MAX)));
+  const std::optional<uint32_t> sndcnt =
+      prr_.OnAck({.delivered = static_cast<uint32_t>(std::max<int64_t>(delivered, 0)),
+                  .pipe = pipe,
+                  .ssthresh = cc_->ssthresh(),
+                  .mss = SegmentSize(),
+                  .safe_ack = snd_una_ > prior_una && !newly_lost});
+  // cwnd = pipe + sndcnt; an ACK that delivered nothing leaves cwnd as it was.
+  if (sndcnt.has_value()) {
+    cc_->set_cwnd(static_cast<uint32_t>(std::min<uint64_t>(uint64_t{pipe} + *sndcnt, UINT32_MAX)));
+  }
   if (entered) RetransmitFirstLost(now);
 }
 
@@ -53,7 +59,13 @@ void Connection::EnterSackRecovery(Instant now) {
   ++stats_.fast_recoveries;
   ++ctx_->counters->tcp_fast_recoveries;
   cc_->OnFastRetransmit(flight, mss, now);  // (4.2) ssthresh
-  prr_.Start(FlightSize());                 // RFC 6937: RecoverFS = snd.nxt - snd.una
+  // RFC 9937 §6: RecoverFS = pipe just before recovery (RACK's marks already taken out).
+  // Until an ACK sets it, cwnd lets out only the forced fast retransmit: an episode that the
+  // reorder timer starts (RFC 8985 §6.2) has no ACK, and Linux's tcp_rack_reo_timeout sends
+  // one segment too.
+  const uint32_t pipe = Pipe();
+  prr_.Start(pipe);
+  cc_->set_cwnd(pipe + prr_.StartSndcnt(mss));
   // HighRxt is not reset: what an episode that just ended retransmitted above SND.UNA is still
   // in flight (a new episode starts as soon as SND.UNA passes the old RecoveryPoint), and
   // sending it again would only duplicate it. Linux keeps its per-segment retransmitted marks

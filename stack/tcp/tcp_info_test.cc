@@ -1,6 +1,8 @@
 // The TCP_INFO side of TcpStats: congestion state, segment counts in flight, lost and
-// retransmitted, advertised MSS, RTO backoff, probes and the age of the last data.
+// retransmitted, advertised MSS, RTO backoff, probes and the age of the last data; the
+// degree of reordering (tcpi_reordering).
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "stack/tcp/testing/harness.h"
@@ -112,6 +114,96 @@ TEST_F(TcpInfoTest, LastDataReceivedAgeStartsAtTheHandshake) {
   EXPECT_EQ(Info().LastDataRecvAge(h_.now() + Duration::Millis(5)), Duration::Millis(5));
   EXPECT_NE(Info().last_data_recv, established);
 }
+
+// tcpi_reordering (Linux's tp->reordering): raised when an ACK delivers a segment that was
+// never retransmitted below the end of the highest segment SACKed before it
+// (tcp_check_sack_reordering), to the distance in segments; a hole repaired by a
+// retransmission is loss, not reordering.
+enum class PeerStep : uint8_t {
+  kSackFromSecond,  // SACK segments 2..8 (the first one is late)
+  kSackFromThird,   // SACK segments 3..8
+  kAckAll,          // cumulative ACK of all 8
+  kRetransmitHead,  // time passes: RACK's reorder timer retransmits the first segment
+};
+
+struct ReorderingCase {
+  std::string name;
+  std::vector<PeerStep> steps;
+  uint32_t reordering;
+};
+
+class TcpInfoReorderingTest : public ::testing::TestWithParam<ReorderingCase> {
+ protected:
+  void SetUp() override {
+    ConnectionOptions o;
+    o.congestion_control = "newreno";
+    conn_ = h_.Establish(o, SeqNum(5000), SynAck().Win(65535).Mss(kMss).SackOk().Ws(7));
+    our_ = h_.iss() + 1;
+    h_.Inject(Ack().Seq(peer_).Ack(our_).Win(1000));
+    // A round trip of 100 ms (min_RTT), then one in which the second segment overtakes the
+    // first: RACK (RFC 8985 §6.2 step 3) has seen reordering, so its reordering window
+    // (min_RTT / 4) keeps it from calling a single late segment lost at once below.
+    h_.SendString(conn_, std::string(kMss, 'w'));
+    h_.AdvanceTime(Duration::Millis(100));
+    h_.Inject(Ack().Seq(peer_).Ack(our_ + kMss).Win(1000));
+    our_ = our_ + kMss;
+    h_.SendString(conn_, std::string(2 * kMss, 'w'));
+    h_.AdvanceTime(Duration::Millis(100));
+    h_.Inject(Ack().Seq(peer_).Ack(our_).Win(1000).Sack(our_ + kMss, our_ + 2 * kMss));
+    h_.Inject(Ack().Seq(peer_).Ack(our_ + 2 * kMss).Win(1000));
+    EXPECT_EQ(h_.Stats(conn_).reordering, 3u) << "two segments apart: within the threshold";
+    our_ = our_ + 2 * kMss;
+    h_.DropSent();
+  }
+  Harness h_;
+  ConnId conn_;
+  SeqNum our_;
+  const SeqNum peer_ = SeqNum(5001);
+};
+
+TEST_P(TcpInfoReorderingTest, Degree) {
+  const ReorderingCase& c = GetParam();
+  h_.SendString(conn_, std::string(8 * kMss, 'r'));
+  ASSERT_EQ(h_.Stats(conn_).unacked_segments, 8u)
+      << "cwnd " << h_.Stats(conn_).cwnd << " snd_wnd " << h_.Stats(conn_).snd_wnd << " acked "
+      << h_.Stats(conn_).bytes_acked;
+  for (PeerStep step : c.steps) {
+    switch (step) {
+      case PeerStep::kSackFromSecond:
+        h_.Inject(Ack().Seq(peer_).Ack(our_).Win(1000).Sack(our_ + kMss, our_ + 8 * kMss));
+        break;
+      case PeerStep::kSackFromThird:
+        h_.Inject(Ack().Seq(peer_).Ack(our_).Win(1000).Sack(our_ + 2 * kMss, our_ + 8 * kMss));
+        break;
+      case PeerStep::kAckAll:
+        h_.Inject(Ack().Seq(peer_).Ack(our_ + 8 * kMss).Win(1000));
+        break;
+      case PeerStep::kRetransmitHead:
+        h_.DropSent();
+        h_.AdvanceTime(Duration::Millis(60));
+        h_.RunNextTimer();
+        ASSERT_GE(h_.Stats(conn_).bytes_retransmitted, kMss) << "the first segment went again";
+        break;
+    }
+  }
+  EXPECT_EQ(h_.Stats(conn_).reordering, c.reordering);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Linux, TcpInfoReorderingTest,
+    ::testing::Values(
+        ReorderingCase{"InOrder", {PeerStep::kAckAll}, 3},
+        // The first segment arrives after the other seven: 8 segments from it to SND.UNA.
+        ReorderingCase{
+            "HoleFilledByTheOriginal", {PeerStep::kSackFromSecond, PeerStep::kAckAll}, 8},
+        // The second segment is SACKed below the highest SACKed one (the 8th): from its start
+        // to the 8th's end, 7 segments.
+        ReorderingCase{
+            "SackedBelowTheHighest", {PeerStep::kSackFromThird, PeerStep::kSackFromSecond}, 7},
+        ReorderingCase{"RetransmittedHoleIsLoss",
+                       {PeerStep::kSackFromSecond, PeerStep::kRetransmitHead, PeerStep::kAckAll},
+                       3}),
+    [](const ::testing::TestParamInfo<ReorderingCase>& info) { return info.param.name; });
 
 }  // namespace
 }  // namespace tcpaas::tcp::testing
