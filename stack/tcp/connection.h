@@ -252,7 +252,8 @@ class Connection {
   // After the ACK was processed: enters recovery when RFC 6675 §5 says so, and in recovery
   // sets cwnd by PRR (RFC 9937) for the bytes this ACK delivered.
   void OnSackAck(SeqNum prior_una, uint32_t sacked_before, Instant now);
-  void EnterSackRecovery(Instant now);
+  // `delivered`: DeliveredData of the ACK that starts recovery (0 when the reorder timer does).
+  void EnterSackRecovery(Instant now, uint32_t delivered = 0);
   // The RFC 6675 §5 step (C) loop: retransmissions chosen by NextSeg() and new data, while
   // cwnd - pipe allows. Used in SACK recovery and after a timeout with SACK.
   void SendFromScoreboard(PushMode mode, Instant now);
@@ -270,7 +271,7 @@ class Connection {
   bool RackDetectLoss(Instant now);
   // Enters recovery when RACK marked a segment lost and RFC 6675 allows a new episode.
   // Returns true when it entered.
-  bool MaybeEnterRackRecovery(Instant now);
+  bool MaybeEnterRackRecovery(Instant now, uint32_t delivered = 0);
   void RetransmitFirstLost(Instant now);
   void OnRackReorderTimeout(Instant now);
   // §7.2: whether a loss probe may be scheduled now.

@@ -157,7 +157,7 @@ void Connection::OnNewAck(const Segment& seg, Instant now) {
   const uint32_t mss = SegmentSize();
   if (in_recovery_ && sack_recovery_) {
     if (seg.ack > recover_) {
-      // RFC 6675 §5 (A): a cumulative ACK beyond RecoveryPoint ends recovery; RFC 6937 §3:
+      // RFC 6675 §5 (A): a cumulative ACK beyond RecoveryPoint ends recovery; RFC 9937 §6:
       // cwnd comes back to ssthresh (as Linux's tcp_end_cwnd_reduction), whatever the
       // algorithm's own exit rule for NewReno recovery says.
       in_recovery_ = false;

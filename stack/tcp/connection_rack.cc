@@ -48,7 +48,7 @@ bool Connection::RackDetectLoss(Instant now) {
   return marked;
 }
 
-bool Connection::MaybeEnterRackRecovery(Instant now) {
+bool Connection::MaybeEnterRackRecovery(Instant now, uint32_t delivered) {
   // RFC 6675 §5 step (4) with RACK's marks in place of IsLost() (RFC 8985 §3); as RFC 6582
   // §3.2 step 2 and RFC 6675 §5 have it, only once SND.UNA passed the previous
   // RecoveryPoint (not during the repair after a timeout either).
@@ -58,7 +58,7 @@ bool Connection::MaybeEnterRackRecovery(Instant now) {
   bool by_rack = false;
   const uint32_t mss = SegmentSize();
   if (!tx_log_.FirstLost(scoreboard_, mss, &seq, &len, &by_rack)) return false;
-  EnterSackRecovery(now);
+  EnterSackRecovery(now, delivered);
   return true;
 }
 

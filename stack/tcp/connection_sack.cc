@@ -22,16 +22,17 @@ void Connection::OnSackAck(SeqNum prior_una, uint32_t sacked_before, Instant now
   if (cc_ == nullptr) return;
   // RFC 8985 §3: RACK's loss marks replace RFC 6675's DupThresh rule (IsLost()); recovery
   // still starts at the first loss (RFC 6675 §5 step 4), with PRR.
+  // RFC 9937 §6: DeliveredData = (change in SND.UNA) + (change in SACKed bytes).
+  const uint32_t delivered = static_cast<uint32_t>(std::max<int64_t>(
+      int64_t{snd_una_ - prior_una} + int64_t{scoreboard_.sacked_bytes()} - int64_t{sacked_before},
+      0));
   const bool newly_lost = RackDetectLoss(now);
-  const bool entered = !in_recovery_ && MaybeEnterRackRecovery(now);
+  const bool entered = !in_recovery_ && MaybeEnterRackRecovery(now, delivered);
   if (!sack_recovery_) return;
-  // RFC 9937 §6: DeliveredData = (change in SND.UNA) + (change in SACKed bytes); SafeACK when
-  // SND.UNA advanced and the ACK indicated no further loss (RACK marked nothing new).
-  const int64_t delivered =
-      int64_t{snd_una_ - prior_una} + int64_t{scoreboard_.sacked_bytes()} - int64_t{sacked_before};
+  // SafeACK: SND.UNA advanced and the ACK indicated no further loss (RACK marked nothing new).
   const uint32_t pipe = Pipe();
   const std::optional<uint32_t> sndcnt =
-      prr_.OnAck({.delivered = static_cast<uint32_t>(std::max<int64_t>(delivered, 0)),
+      prr_.OnAck({.delivered = delivered,
                   .pipe = pipe,
                   .ssthresh = cc_->ssthresh(),
                   .mss = SegmentSize(),
@@ -43,7 +44,7 @@ void Connection::OnSackAck(SeqNum prior_una, uint32_t sacked_before, Instant now
   if (entered) RetransmitFirstLost(now);
 }
 
-void Connection::EnterSackRecovery(Instant now) {
+void Connection::EnterSackRecovery(Instant now, uint32_t delivered) {
   const uint32_t mss = SegmentSize();
   // RFC 5681 §3.2 step 2: data sent by limited transmit is not part of the FlightSize that
   // ssthresh comes from.
@@ -59,13 +60,15 @@ void Connection::EnterSackRecovery(Instant now) {
   ++stats_.fast_recoveries;
   ++ctx_->counters->tcp_fast_recoveries;
   cc_->OnFastRetransmit(flight, mss, now);  // (4.2) ssthresh
-  // RFC 9937 §6: RecoverFS = pipe just before recovery (RACK's marks already taken out).
+  // RFC 9937 §6: RecoverFS = snd.nxt - snd.una, less the bytes SACKed before this ACK (they
+  // will not be delivered in recovery), plus those this ACK delivered (counted in
+  // prr_delivered on this same ACK). That is the flight before the ACK less what was SACKed.
+  prr_.Start(static_cast<uint32_t>(std::max<int64_t>(
+      int64_t{FlightSize()} - int64_t{scoreboard_.sacked_bytes()} + delivered, 0)));
   // Until an ACK sets it, cwnd lets out only the forced fast retransmit: an episode that the
   // reorder timer starts (RFC 8985 §6.2) has no ACK, and Linux's tcp_rack_reo_timeout sends
   // one segment too.
-  const uint32_t pipe = Pipe();
-  prr_.Start(pipe);
-  cc_->set_cwnd(pipe + prr_.StartSndcnt(mss));
+  cc_->set_cwnd(Pipe() + prr_.StartSndcnt(mss));
   // HighRxt is not reset: what an episode that just ended retransmitted above SND.UNA is still
   // in flight (a new episode starts as soon as SND.UNA passes the old RecoveryPoint), and
   // sending it again would only duplicate it. Linux keeps its per-segment retransmitted marks

@@ -29,8 +29,8 @@ struct PrrAck {
 class ProportionalRateReduction {
  public:
   // RFC 9937 §6, initialization at the start of fast recovery: prr_delivered = prr_out = 0
-  // and RecoverFS = pipe, RFC 6675's pipe just before recovery (RFC 6937 used FlightSize,
-  // which also counts the bytes already taken for lost).
+  // and RecoverFS, the flight at the start of recovery less what the peer had SACKed before
+  // (the connection computes it; RFC 6937 used the whole FlightSize).
   void Start(uint32_t recover_fs);
   // The sndcnt for an episode started without an ACK (RACK's reorder timer, RFC 8985 §6.2):
   // RFC 9937 §6 forces the fast retransmit, one SMSS, when nothing was sent yet.

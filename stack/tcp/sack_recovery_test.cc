@@ -1,6 +1,6 @@
 // SACK-based loss recovery on a connection: RFC 6675 §5 (entering on the first loss, which
 // RACK marks, RFC 8985 §3: at once when DupThresh segments are SACKed above it), NextSeg() order,
-// rescue retransmission, exit at RecoveryPoint), PRR (RFC 6937) deciding what each ACK lets out,
+// rescue retransmission, exit at RecoveryPoint), PRR (RFC 9937) deciding what each ACK lets out,
 // RFC 6675 §5.1 (SACK information kept across a timeout) and D-SACKs (RFC 2883). Each test reads as
 // a trace: segment n is [n * 1000, (n + 1) * 1000) of our data; the peer's ACKs name segments.
 #include "gtest/gtest.h"
@@ -68,22 +68,25 @@ TEST_F(SackRecoveryTest, NextSegRetransmitsLostHolesInOrderAndNeverSackedData) {
   EXPECT_EQ(Retransmits(RetransmitKind::kRack), 2u);
 }
 
-TEST_F(SackRecoveryTest, PrrSsrbSpreadsManyLossesOverTheAcks) {
+TEST_F(SackRecoveryTest, PrrCrbSpreadsManyLossesOverTheAcksAndSsrbOnlyOnSafeAcks) {
   // Segments 0-4 lost, 5-7 SACKed: pipe (8, 9) is far below ssthresh (5 segments). Plain
-  // RFC 6675 would send three retransmissions at once (cwnd = ssthresh); PRR-SSRB (RFC 6937
-  // §3.1) lets out what was delivered plus one segment: two.
+  // RFC 6675 would send three retransmissions at once (cwnd = ssthresh). RFC 9937 §6: an ACK
+  // that does not advance SND.UNA gets the conservative bound (PRR-CRB), as much as it
+  // delivered; one that does and shows no new loss (a SafeACK) one segment more (PRR-SSRB).
   SendSegments(10);
   PeerAck(0, {{5, 6}});
   PeerAck(0, {{5, 7}});
   PeerAck(0, {{5, 8}});
-  ExpectSegment(0, "fast retransmit");
-  ExpectSegment(1, "PRR: delivered (1) + 1");
-  h_.ExpectNothingSent("not a third");
-  PeerAck(0, {{5, 9}});  // one more delivered: pipe 3, ssthresh - pipe = 2, limit 2
-  ExpectSegment(2);
-  ExpectSegment(3);
+  ExpectSegment(0, "fast retransmit: delivered 1, CRB allows 1");
+  h_.ExpectNothingSent("not a second");
+  PeerAck(0, {{5, 9}});
+  ExpectSegment(1, "CRB: one delivered, one sent");
   h_.ExpectNothingSent();
-  PeerAck(0, {{5, 10}});  // pipe 4: ssthresh - pipe = 1
+  PeerAck(0, {{5, 10}});
+  ExpectSegment(2, "CRB");
+  h_.ExpectNothingSent();
+  PeerAck(1, {{5, 10}});  // the retransmission of 0 arrived: SND.UNA advances, no new loss
+  ExpectSegment(3, "SafeACK: delivered (1) + 1");
   ExpectSegment(4, "the last hole");
   h_.ExpectNothingSent();
   EXPECT_EQ(Retransmits(RetransmitKind::kRack), 5u);
@@ -91,7 +94,7 @@ TEST_F(SackRecoveryTest, PrrSsrbSpreadsManyLossesOverTheAcks) {
 }
 
 TEST_F(SackRecoveryTest, PrrProportionalPartSendsNewDataAtSsthreshOverRecoverFs) {
-  // One loss among 10: pipe stays above ssthresh (5) for a while, and PRR (RFC 6937 §3.1)
+  // One loss among 10: pipe stays above ssthresh (5) for a while, and PRR (RFC 9937 §6)
   // sends ssthresh / RecoverFS = one segment for every two delivered.
   SendSegments(10);
   PeerAck(0, {{1, 2}});
