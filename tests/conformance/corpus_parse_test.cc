@@ -47,7 +47,9 @@ TEST(CorpusRunTest, EveryScriptEndsInAVerdictWithAReason) {
     if (r.verdict.kind != Verdict::Kind::kPass) {
       EXPECT_FALSE(r.verdict.message.empty()) << path;
     }
-    if (r.verdict.kind == Verdict::Kind::kFail) EXPECT_GT(r.verdict.line, 0) << path;
+    if (r.verdict.kind == Verdict::Kind::kFail) {
+      EXPECT_GT(r.verdict.line, 0) << path;
+    }
   }
   EXPECT_EQ(tally.passed + tally.failed + tally.unsupported, static_cast<int>(scripts->size()));
   std::cout << tally.Summary() << "\n";
