@@ -100,7 +100,11 @@ TEST(SetupTest, UnhonouredSysctlsDependOnWhoAsked) {
       {"net.ipv4.tcp_frto", "2"},
       {"net.ipv4.tcp_ecn", "1"},
       {"net.ipv4.tcp_reordering", "10"},
-      {"net.ipv4.tcp_early_retrans", "4"},
+      {"net.ipv4.tcp_early_retrans", "0"},  // TLP cannot be turned off
+      {"net.ipv4.tcp_early_retrans", "2"},  // nor early retransmit (RFC 5827) modelled
+      {"net.ipv4.tcp_recovery", "0"},       // RACK cannot be turned off
+      {"net.ipv4.tcp_recovery", "3"},       // a static reo_wnd is not modelled
+      {"net.ipv4.tcp_dsack", "0"},          // D-SACK cannot be turned off
       {"net.ipv4.tcp_slow_start_after_idle", "0"},
       {"net.ipv4.tcp_mtu_probing", "2"},
       {"net.ipv4.tcp_no_such_thing", "1"},
@@ -119,6 +123,22 @@ TEST(SetupTest, UnhonouredSysctlsDependOnWhoAsked) {
   ScriptSetup s;
   EXPECT_FALSE(ApplySysctl("net.ipv4.tcp_rmem", "1 2", SettingOrigin::kScript, &s).ok());
   EXPECT_FALSE(ApplySysctl("net.ipv4.tcp_sack", "yes", SettingOrigin::kScript, &s).ok());
+}
+
+// Features the stack has (D-SACK, RACK, TLP) are honoured as Linux's defaults set them.
+TEST(SetupTest, SysctlsForFeaturesWeHaveAreHonoured) {
+  const std::pair<std::string, std::string> honoured[] = {
+      {"net.ipv4.tcp_dsack", "1"},
+      {"net.ipv4.tcp_recovery", "1"},
+      {"net.ipv4.tcp_early_retrans", "3"},
+      {"net.ipv4.tcp_early_retrans", "4"},
+  };
+  for (const auto& [name, value] : honoured) {
+    ScriptSetup script;
+    ASSERT_TRUE(ApplySysctl(name, value, SettingOrigin::kScript, &script).ok());
+    EXPECT_FALSE(script.unsupported.has_value()) << name << "=" << value;
+    EXPECT_TRUE(script.differences.empty()) << name << "=" << value;
+  }
 }
 
 TEST(SetupTest, ShellCommands) {

@@ -1,6 +1,8 @@
 // Linux TCP sysctls mapped onto our stack's settings. Each entry says what the stack does with
 // the value, or why it cannot: a feature we lack is honoured when the script turns it off.
+#include <algorithm>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -59,6 +61,18 @@ absl::Status Absent(const SysctlContext& c, absl::string_view feature) {
   absl::StatusOr<int64_t> v = c.Int();
   if (!v.ok()) return v.status();
   if (*v != off) c.Unhonoured(absl::StrCat(feature, " is not implemented"));
+  return absl::OkStatus();
+}
+
+// A feature the stack always has: honoured when the value is one of `on`; turning it off,
+// or a mode the stack does not model, is not.
+absl::Status AlwaysOn(const SysctlContext& c, std::initializer_list<int64_t> on,
+                      absl::string_view feature) {
+  absl::StatusOr<int64_t> v = c.Int();
+  if (!v.ok()) return v.status();
+  if (std::find(on.begin(), on.end(), *v) != on.end()) return absl::OkStatus();
+  c.Unhonoured(*v == 0 ? absl::StrCat(feature, " cannot be turned off")
+                       : absl::StrCat(feature, ": only the default mode is modelled"));
   return absl::OkStatus();
 }
 
@@ -155,8 +169,9 @@ const absl::flat_hash_map<absl::string_view, Handler>& Handlers() {
          }
          return absl::OkStatus();
        }},
+      // Spurious timeouts are detected with Eifel (RFC 3522) when timestamps are on.
       {"tcp_frto", [](const SysctlContext& c) { return Absent<0>(c, "F-RTO (RFC 5682)"); }},
-      {"tcp_dsack", [](const SysctlContext& c) { return Absent<0>(c, "D-SACK (RFC 2883)"); }},
+      {"tcp_dsack", [](const SysctlContext& c) { return AlwaysOn(c, {1}, "D-SACK (RFC 2883)"); }},
       {"tcp_fack", [](const SysctlContext& c) { return Absent<0>(c, "FACK"); }},
       {"tcp_reordering",
        [](const SysctlContext& c) -> absl::Status {
@@ -173,10 +188,15 @@ const absl::flat_hash_map<absl::string_view, Handler>& Handlers() {
          if (*v == 0) c.Unhonoured("cwnd restart after idle (RFC 5681 §4.1) cannot be turned off");
          return absl::OkStatus();
        }},
+      // 3 and 4 (Linux's default) enable the tail loss probe; 1 and 2 were the removed
+      // early retransmit (RFC 5827).
       {"tcp_early_retrans",
-       [](const SysctlContext& c) { return Absent<0>(c, "tail loss probe (RFC 8985 §7)"); }},
+       [](const SysctlContext& c) {
+         return AlwaysOn(c, {3, 4}, "tail loss probe (RFC 8985 §7)");
+       }},
+      // Bit 0x1 is RACK; 0x2 (static reo_wnd) and 0x4 (no DupThresh) are not modelled.
       {"tcp_recovery",
-       [](const SysctlContext& c) { return Absent<0>(c, "RACK loss detection (RFC 8985)"); }},
+       [](const SysctlContext& c) { return AlwaysOn(c, {1}, "RACK loss detection (RFC 8985)"); }},
       {"tcp_ecn", [](const SysctlContext& c) { return Absent<0>(c, "ECN (RFC 3168)"); }},
       {"tcp_mtu_probing",
        [](const SysctlContext& c) { return Absent<0>(c, "packetization-layer PMTUD (RFC 4821)"); }},
