@@ -479,7 +479,10 @@ TEST_F(TcpaasdTest, PeerResetMidTransferIsAbortedWithBytesAcknowledged) {
   EXPECT_TRUE(absl::StrContains(status.error_message(), "acknowledged")) << status.error_message();
   uint64_t acked = 0;
   ASSERT_TRUE(absl::SimpleAtoi(trailer, &acked)) << "trailer: " << trailer;
-  EXPECT_GE(acked, 300000u);
+  // The peer read 300,000 bytes before its RST, but the ACK for the last of them may still
+  // have been held by its delayed-ACK timer (RFC 1122 §4.2.3.2; CI once saw 299,792), and an
+  // RST acknowledges nothing (RFC 9293 §3.10.7.4). So: all but at most a window's tail.
+  EXPECT_GT(acked, 300000u - 65536u);
   EXPECT_LT(acked, 16u << 20);
   std::string ignored;
   EXPECT_EQ(client_->Recv(conn.id(), &ignored).error_code(), grpc::StatusCode::ABORTED);
