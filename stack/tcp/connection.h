@@ -239,10 +239,10 @@ class Connection {
   // Linux's "fack" for SND.UNA `una`: the end of the highest SACKed segment, `una` when
   // nothing is SACKed.
   SeqNum Fack(SeqNum una) const;
-  // After the scoreboard took an ACK's blocks and before RACK forgets what the ACK covers:
-  // raises reordering_ when the ACK delivered a never-retransmitted segment below
-  // `prior_fack`, Fack() before the ACK (Linux's tcp_check_sack_reordering).
-  void CheckSackReordering(SeqNum ack, SeqNum prior_fack);
+  // The lowest never-retransmitted segment an ACK of `ack` delivered starts at `low`, below
+  // Fack() before the ACK: raises reordering_ (Linux's tcp_check_sack_reordering). RackOnAck
+  // finds `low` among the records the ACK delivered.
+  void NoteLateDelivery(SeqNum low, SeqNum ack);
 
   // --- connection_sack.cc: SACK-based loss recovery (RFC 6675, RFC 9937) -------------------
   // RFC 6675 §5 Update(): records the SACK blocks of `seg` (and forgets what its ACK
@@ -264,8 +264,9 @@ class Connection {
 
   // --- connection_rack.cc: RACK-TLP loss detection (RFC 8985) ------------------------------
   // §6.2 steps 1-4 for one ACK (after the scoreboard took its SACK blocks, before SND.UNA
-  // moves): feeds RACK the segments it delivered.
-  void RackOnAck(SeqNum ack, bool dsack, Instant now);
+  // moves): feeds RACK the segments it delivered. `prior_fack`: Fack() before the ACK, for
+  // tcpi_reordering.
+  void RackOnAck(SeqNum ack, bool dsack, SeqNum prior_fack, Instant now);
   // §6.2 step 5: marks lost what RACK says is lost and arms the reordering timer for the
   // rest. Returns true when a segment was newly marked lost.
   bool RackDetectLoss(Instant now);

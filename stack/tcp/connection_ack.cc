@@ -68,8 +68,7 @@ bool Connection::CheckAck(const Segment& seg, Instant now) {
   bool dsack = false;
   const uint32_t newly_sacked = sack_ack ? UpdateScoreboard(*sack_seg, &dsack) : 0;
   if (sack_ack) {
-    CheckSackReordering(sack_seg->ack, prior_fack);                          // tcpi_reordering
-    RackOnAck(sack_seg->ack, dsack, now);                                    // RFC 8985 §6.2 1-4
+    RackOnAck(sack_seg->ack, dsack, prior_fack, now);  // RFC 8985 §6.2 1-4, tcpi_reordering
     TlpOnAck(*sack_seg, dsack, seg.ack > prior_una, newly_sacked > 0, now);  // §7.4
   }
   if (seg.ack > snd_una_) {

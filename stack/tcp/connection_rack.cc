@@ -20,10 +20,17 @@ constexpr Duration kMinProbeTimeout = Duration::Millis(10);
 
 }  // namespace
 
-void Connection::RackOnAck(SeqNum ack, bool dsack, Instant now) {
+void Connection::RackOnAck(SeqNum ack, bool dsack, SeqNum prior_fack, Instant now) {
   // RFC 8985 §6.2 steps 2 and 3, for each segment this ACK delivered, cumulatively or by
   // SACK, in ascending order of end_seq (the log looks only where the ACK changed something).
-  tx_log_.OnAck(scoreboard_, ack, [&](const TxRecord& r) { rack_.OnDelivered(r, now); });
+  // The same records tell the degree of reordering: the lowest never-retransmitted one below
+  // the highest SACK before this ACK arrived late.
+  std::optional<SeqNum> late;
+  tx_log_.OnAck(scoreboard_, ack, [&](const TxRecord& r) {
+    rack_.OnDelivered(r, now);
+    if (!late.has_value() && !r.retransmitted && r.left < prior_fack) late = r.left;
+  });
+  if (late.has_value()) NoteLateDelivery(*late, ack);
   tx_log_.AdvanceTo(ack);
   rack_.UpdateReoWnd(dsack, snd_una_, snd_max_);  // step 4
 }
